@@ -1,0 +1,35 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { authenticate, requireScope } from "../lib/auth";
+import { conflict, notFound } from "../lib/errors";
+import { credentials, readParams } from "../lib/http";
+import { idParam, parseParams } from "../lib/params";
+import { requireProjectRole } from "../lib/projects";
+import { ACCESS_LEVELS, projectMembers, users } from "../schema";
+import type { App } from "./app";
+
+const Params = z.object({
+  user_id: idParam,
+  access_level: z.coerce.number().pipe(z.union(Object.values(ACCESS_LEVELS).map((level) => z.literal(level)))),
+});
+
+/** POST /api/v4/projects/:id/members: admins and the project's Maintainers add members. */
+export function register(app: App) {
+  app.post("/api/v4/projects/:id/members", async (c) => {
+    const { db, config } = c.var.services;
+    const params = parseParams(Params, await readParams(c));
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireScope(principal, c.req.method);
+    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.maintainer);
+
+    const [user] = await db.select().from(users).where(eq(users.id, params.user_id)).limit(1);
+    if (!user) throw notFound("User");
+    const [member] = await db
+      .insert(projectMembers)
+      .values({ project_id: project.id, user_id: user.id, access_level: params.access_level })
+      .onConflictDoNothing()
+      .returning();
+    if (!member) throw conflict("Member already exists");
+    return c.json({ id: user.id, username: user.username, access_level: member.access_level }, 201);
+  });
+}

@@ -1,0 +1,78 @@
+import { Hono } from "hono";
+import { ApiError, internalError, routeNotFound } from "../lib/errors";
+import type { AppContext, AppEnv } from "../lib/http";
+import type { Services } from "../lib/services";
+import * as addJobTokenAllowlist from "./add-job-token-allowlist";
+import * as addProjectMember from "./add-project-member";
+import * as authorizeJobArtifacts from "./authorize-job-artifacts";
+import * as createJob from "./create-job";
+import * as createPersonalAccessToken from "./create-personal-access-token";
+import * as createPipeline from "./create-pipeline";
+import * as createProject from "./create-project";
+import * as createUser from "./create-user";
+import * as updateJob from "./update-job";
+import * as updateJobTokenScope from "./update-job-token-scope";
+import * as uploadJobArtifacts from "./upload-job-artifacts";
+
+export type App = Hono<AppEnv>;
+
+/** Builds the services for one request, and says how to let them go once it is answered. */
+export type ServicesProvider = (c: AppContext) => Promise<{ services: Services; release?: () => void }>;
+
+function render(c: AppContext, error: unknown): Response {
+  if (!(error instanceof ApiError)) {
+    c.var.services?.log.error("unhandled error", {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      cause: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+  const answer = error instanceof ApiError ? error : internalError();
+  if (answer.status >= 500 && error instanceof ApiError) {
+    c.var.services?.log.error("server error", { requestId: c.var.requestId, status: answer.status, body: answer.body });
+  }
+  const headers = new Headers(answer.headers);
+  if (typeof answer.body === "string") {
+    headers.set("Content-Type", "text/plain; charset=utf-8");
+    return new Response(answer.body, { status: answer.status, headers });
+  }
+  headers.set("Content-Type", "application/json");
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
+}
+
+export function createApp(provide: ServicesProvider): App {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    const { services, release } = await provide(c);
+    c.set("services", services);
+    try {
+      await next();
+    } finally {
+      release?.();
+    }
+    // Every API answer carries these (GitLab's lib/api/api.rb before hook).
+    c.res.headers.set("X-Frame-Options", "SAMEORIGIN");
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+    c.res.headers.set("X-Request-Id", c.var.requestId);
+  });
+
+  // Admin and runner API (feeds the data); one file per operation.
+  createUser.register(app);
+  createPersonalAccessToken.register(app);
+  createProject.register(app);
+  addProjectMember.register(app);
+  updateJobTokenScope.register(app);
+  addJobTokenAllowlist.register(app);
+  createPipeline.register(app);
+  createJob.register(app);
+  updateJob.register(app);
+  authorizeJobArtifacts.register(app);
+  uploadJobArtifacts.register(app);
+
+  app.notFound((c) => render(c, routeNotFound()));
+  app.onError((error, c) => render(c, error));
+  return app;
+}

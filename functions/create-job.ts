@@ -1,0 +1,65 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { authenticate, requireScope } from "../lib/auth";
+import { jobEntity } from "../lib/entities";
+import { notFound } from "../lib/errors";
+import { baseUrl, credentials, readParams } from "../lib/http";
+import { createJob, loadJobView } from "../lib/jobs";
+import { boolish, idParam, integerParam, parseParams } from "../lib/params";
+import { requireProjectRole } from "../lib/projects";
+import { actingUserId } from "../lib/users";
+import { ACCESS_LEVELS, pipelines } from "../schema";
+import { STATUSES } from "../schema/pipelines";
+import type { App } from "./app";
+
+const Params = z.object({
+  name: z.string().min(1).max(255),
+  stage: z.string().min(1).max(255).optional(),
+  status: z.enum(STATUSES).optional(),
+  allow_failure: boolish.optional(),
+  user_id: idParam.optional(),
+});
+
+/**
+ * POST /api/v4/projects/:id/pipelines/:pipeline_id/jobs: ours, in place of a runner picking a
+ * job. Answers the job entity plus "token", its CI_JOB_TOKEN, shown this once.
+ */
+export function register(app: App) {
+  app.post("/api/v4/projects/:id/pipelines/:pipeline_id/jobs", async (c) => {
+    const { db, config, now } = c.var.services;
+    const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");
+    const params = parseParams(Params, await readParams(c));
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireScope(principal, c.req.method);
+    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.developer);
+
+    const [pipeline] = await db
+      .select()
+      .from(pipelines)
+      .where(and(eq(pipelines.id, pipelineId), eq(pipelines.project_id, project.id)))
+      .limit(1);
+    if (!pipeline) throw notFound("Pipeline");
+    // The job runs as the pipeline's user, as in GitLab; an admin may name another.
+    const userId = await actingUserId(
+      db,
+      principal,
+      params.user_id,
+      pipeline.user_id ?? (principal.kind === "user" ? principal.user.id : null),
+    );
+    const { job, token } = await createJob(
+      db,
+      pipeline,
+      {
+        name: params.name,
+        stage: params.stage ?? "test",
+        status: params.status ?? "running",
+        allowFailure: params.allow_failure ?? false,
+        userId,
+      },
+      now(),
+    );
+    const view = await loadJobView(db, job.id);
+    if (!view) throw notFound("Job");
+    return c.json({ ...jobEntity(view, baseUrl(c), now()), token }, 201);
+  });
+}

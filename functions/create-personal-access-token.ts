@@ -1,0 +1,70 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { authenticate, requireAdmin } from "../lib/auth";
+import { iso } from "../lib/entities";
+import { notFound } from "../lib/errors";
+import { credentials, readParams } from "../lib/http";
+import { integerParam, parseParams } from "../lib/params";
+import { newToken, PAT_PREFIX, sha256Hex } from "../lib/tokens";
+import { personalAccessTokens, users } from "../schema";
+import type { App } from "./app";
+
+/** Scopes GitLab knows for personal access tokens; only api and read_api open this API. */
+const SCOPES = [
+  "api",
+  "read_api",
+  "read_user",
+  "read_repository",
+  "write_repository",
+  "read_registry",
+  "write_registry",
+  "sudo",
+  "admin_mode",
+] as const;
+
+const Params = z.object({
+  name: z.string().min(1).max(255),
+  scopes: z.union([z.enum(SCOPES), z.array(z.enum(SCOPES)).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])),
+  expires_at: z.iso.date().optional(),
+});
+
+/** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
+export function register(app: App) {
+  app.post("/api/v4/users/:user_id/personal_access_tokens", async (c) => {
+    const { db, config } = c.var.services;
+    const userId = integerParam(c.req.param("user_id"), "user_id");
+    const params = parseParams(Params, await readParams(c));
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireAdmin(principal, c.req.method);
+
+    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
+    if (!user) throw notFound("User");
+    const token = newToken(PAT_PREFIX);
+    const [row] = await db
+      .insert(personalAccessTokens)
+      .values({
+        user_id: user.id,
+        name: params.name,
+        token_digest: sha256Hex(token),
+        scopes: [...new Set(params.scopes)],
+        expires_at: params.expires_at ?? null,
+      })
+      .returning();
+    if (!row) throw new Error("token insert returned no row");
+    return c.json(
+      {
+        id: row.id,
+        name: row.name,
+        user_id: row.user_id,
+        scopes: row.scopes,
+        expires_at: row.expires_at,
+        active:
+          !row.revoked && (row.expires_at === null || row.expires_at > c.var.services.now().toISOString().slice(0, 10)),
+        revoked: row.revoked,
+        created_at: iso(row.created_at),
+        token,
+      },
+      201,
+    );
+  });
+}

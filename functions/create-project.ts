@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { authenticate, requireAdmin } from "../lib/auth";
+import { ApiError } from "../lib/errors";
+import { baseUrl, credentials, readParams } from "../lib/http";
+import { boolish, parseParams } from "../lib/params";
+import { projectWebUrl } from "../lib/projects";
+import { projects } from "../schema";
+import type { App } from "./app";
+
+// GitLab's path rules: letters, digits, '_', '-', '.', not starting with '-' or '.'.
+const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+const Params = z.object({
+  path: z.string().max(255).regex(segment),
+  namespace: z
+    .string()
+    .max(1000)
+    .refine((value) => value.split("/").every((part) => segment.test(part)))
+    .optional(),
+  visibility: z.enum(["public", "internal", "private"]).optional(),
+  public_builds: boolish.optional(),
+  keep_latest_artifact: boolish.optional(),
+});
+
+/**
+ * POST /api/v4/projects: an admin creates a project under a namespace path ("group/sub");
+ * without one it goes under "root", GitLab's first admin.
+ */
+export function register(app: App) {
+  app.post("/api/v4/projects", async (c) => {
+    const { db, config } = c.var.services;
+    const params = parseParams(Params, await readParams(c));
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireAdmin(principal, c.req.method);
+
+    const namespace = params.namespace ?? "root";
+    const [project] = await db
+      .insert(projects)
+      .values({
+        path: params.path,
+        namespace,
+        full_path: `${namespace}/${params.path}`,
+        visibility: params.visibility ?? "private",
+        public_builds: params.public_builds ?? true,
+        keep_latest_artifact: params.keep_latest_artifact ?? true,
+      })
+      .onConflictDoNothing()
+      .returning();
+    // GitLab's render_validation_error!
+    if (!project) throw new ApiError(400, { message: { path: ["has already been taken"] } });
+    return c.json(
+      {
+        id: project.id,
+        path: project.path,
+        path_with_namespace: project.full_path,
+        visibility: project.visibility,
+        public_builds: project.public_builds,
+        keep_latest_artifact: project.keep_latest_artifact,
+        web_url: projectWebUrl(baseUrl(c), project),
+      },
+      201,
+    );
+  });
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { authenticate, requireAdmin } from "../lib/auth";
+import { createdUserEntity } from "../lib/entities";
+import { conflict } from "../lib/errors";
+import { credentials, readParams } from "../lib/http";
+import { boolish, parseParams } from "../lib/params";
+import { users } from "../schema";
+import type { App } from "./app";
+
+const Params = z.object({
+  username: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/),
+  name: z.string().min(1).max(255).optional(),
+  email: z.email().optional(),
+  admin: boolish.optional(),
+});
+
+/** POST /api/v4/users: an admin creates a user (GitLab's admin users API). */
+export function register(app: App) {
+  app.post("/api/v4/users", async (c) => {
+    const { db, config } = c.var.services;
+    const params = parseParams(Params, await readParams(c));
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireAdmin(principal, c.req.method);
+
+    const [user] = await db
+      .insert(users)
+      .values({
+        username: params.username,
+        name: params.name ?? params.username,
+        email: params.email ?? null,
+        admin: params.admin ?? false,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!user) throw conflict("Username has already been taken");
+    return c.json(createdUserEntity(user), 201);
+  });
+}

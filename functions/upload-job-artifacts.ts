@@ -1,0 +1,104 @@
+import { z } from "zod";
+import {
+  type ArchiveRecord,
+  archiveKey,
+  directUploadPrefix,
+  inspectStoredArchive,
+  recordArchive,
+  storeArchive,
+} from "../lib/artifacts";
+import { jobEntity } from "../lib/entities";
+import { badRequest, notFound, paramInvalid, paramMissing } from "../lib/errors";
+import { DEFAULT_EXPIRE_IN, parseExpireIn } from "../lib/expire-in";
+import { baseUrl, readParams } from "../lib/http";
+import { authenticateRunnerJob, loadJobView } from "../lib/jobs";
+import { readMultipart } from "../lib/multipart";
+import { integerParam, parseParams } from "../lib/params";
+import type { Services } from "../lib/services";
+import { NotAZipError } from "../lib/zip/eocd";
+import type { App } from "./app";
+
+const Params = z.object({
+  artifact_type: z.enum(["archive"]).default("archive"),
+  artifact_format: z.enum(["zip"]).default("zip"),
+  expire_in: z.string().max(100).optional(),
+  access: z.enum(["all", "developer", "none"]).default("all"),
+  upload_key: z.string().max(200).optional(),
+});
+
+const ACCESSIBILITY = { all: "public", developer: "private", none: "none" } as const;
+
+function uploadSettings(fields: Record<string, unknown>, now: Date) {
+  const params = parseParams(Params, fields);
+  const seconds = parseExpireIn(params.expire_in ?? DEFAULT_EXPIRE_IN);
+  if (seconds === undefined) throw paramInvalid("expire_in");
+  return {
+    uploadKey: params.upload_key,
+    accessibility: ACCESSIBILITY[params.access],
+    expireAt: seconds === null ? null : new Date(now.getTime() + seconds * 1000),
+  };
+}
+
+/** Streams the multipart `file` into storage; the other fields land in `fields`. */
+async function receiveFile(
+  services: Services,
+  request: Request,
+  job: Parameters<typeof archiveKey>[0],
+  fields: Record<string, unknown>,
+) {
+  let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
+  await readMultipart(request, {
+    field: (name, value) => {
+      fields[name] = value;
+    },
+    file: async (name, body) => {
+      // Runners also send a `metadata` file; only the archive is kept.
+      if (name !== "file" || stored) return body.cancel();
+      uploadSettings(fields, services.now());
+      const key = archiveKey(job);
+      stored = { key, summary: await storeArchive(services.storage, key, body) };
+    },
+  });
+  return stored;
+}
+
+/**
+ * POST /api/v4/jobs/:job_id/artifacts: the runner uploads the job's archive (multipart field
+ * `file`, streamed to storage), or finalizes a direct upload with `upload_key`.
+ */
+export function register(app: App) {
+  app.post("/api/v4/jobs/:job_id/artifacts", async (c) => {
+    const services = c.var.services;
+    const { db, storage, log, now } = services;
+    const jobId = integerParam(c.req.param("job_id"), "job_id");
+    const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? c.req.query("token"));
+
+    const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
+    const fields: Record<string, unknown> = multipart ? { ...c.req.query() } : await readParams(c);
+    let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
+    try {
+      if (multipart) stored = await receiveFile(services, c.req.raw, job, fields);
+      const settings = uploadSettings(fields, now());
+      if (!stored && settings.uploadKey !== undefined) {
+        const key = settings.uploadKey;
+        if (!key.startsWith(directUploadPrefix(job)) || key.includes("..")) throw paramInvalid("upload_key");
+        const summary = await inspectStoredArchive(storage, key).catch(async (error) => {
+          await storage.delete([key]).catch(() => {});
+          throw error;
+        });
+        if (!summary) throw paramInvalid("upload_key");
+        stored = { key, summary };
+      }
+      if (!stored) throw paramMissing("file");
+      await recordArchive(db, storage, log, job, { ...stored, ...settings });
+    } catch (error) {
+      if (stored) await storage.delete([stored.key]).catch(() => {});
+      if (error instanceof NotAZipError) throw badRequest("File is not a zip archive");
+      throw error;
+    }
+
+    const view = await loadJobView(db, job.id);
+    if (!view) throw notFound("Job");
+    return c.json(jobEntity(view, baseUrl(c), now()), 201);
+  });
+}

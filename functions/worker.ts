@@ -1,0 +1,46 @@
+import { ConfigError } from "../lib/config";
+import { servicesFrom } from "../lib/entry";
+import { type App, createApp } from "./app";
+
+type Bindings = Record<string, unknown>;
+type Built = ReturnType<typeof servicesFrom>;
+
+// Configuration is validated once per isolate. A bad setting is logged and answers every
+// request with a 500 rather than running half-configured.
+let cached: { env: Bindings; built: Built | ConfigError } | undefined;
+
+function build(env: Bindings): Built | ConfigError {
+  if (cached?.env !== env) {
+    try {
+      cached = { env, built: servicesFrom(env) };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(JSON.stringify({ level: "error", message: error.message }));
+      cached = { env, built: error };
+    }
+  }
+  return cached.built;
+}
+
+let app: App | undefined;
+
+export default {
+  fetch(request, env, ctx) {
+    const built = build(env);
+    if (built instanceof ConfigError) {
+      return Response.json({ message: "500 Internal Server Error" }, { status: 500 });
+    }
+    app ??= createApp(async (c) => {
+      // Workers cannot reuse a socket across requests: one connection per request, closed after.
+      const { services, close } = (build(c.env as Bindings) as Built).open(1);
+      return { services, release: () => c.executionCtx.waitUntil(close()) };
+    });
+    return app.fetch(request, env, ctx);
+  },
+
+  async scheduled(_controller, env) {
+    const built = build(env);
+    if (built instanceof ConfigError) throw built;
+    // The Cron Trigger's work, the artifact cleanup, arrives with the retention issue (#4).
+  },
+} satisfies ExportedHandler<Bindings>;

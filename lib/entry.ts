@@ -1,0 +1,34 @@
+import { type Config, parseConfig } from "./config";
+import { configureNeon, openDatabase } from "./db";
+import { consoleLogger, type Services } from "./services";
+import { S3Storage } from "./storage";
+
+export function createStorage(config: Config): S3Storage {
+  return new S3Storage({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+}
+
+/**
+ * Services for one isolate or process: configuration validated once, storage client kept,
+ * a database pool opened per call of `open` (per request on Workers).
+ */
+export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket) {
+  const config = parseConfig(source);
+  configureNeon({ wsProxy: config.DATABASE_WS_PROXY, webSocket });
+  const storage = createStorage(config);
+  return {
+    config,
+    open(maxConnections?: number): { services: Services; close: () => Promise<void> } {
+      const database = openDatabase(config.DATABASE_URL, maxConnections);
+      return {
+        services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger },
+        close: database.close,
+      };
+    },
+  };
+}

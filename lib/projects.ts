@@ -1,0 +1,62 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Project } from "../schema";
+import { projectMembers, projects } from "../schema";
+import type { Principal } from "./auth";
+import { isAdmin } from "./auth";
+import type { Database } from "./db";
+import { forbidden, notFound, unauthorized } from "./errors";
+
+export interface ProjectAccess {
+  readonly project: Project;
+  /** The caller's role (10 guest ... 50 owner), 0 for none; admins count as owners. */
+  readonly accessLevel: number;
+}
+
+/**
+ * GitLab's find_project (lib/api/helpers.rb): a number is an id, anything with a slash is a
+ * full path (case-insensitive), anything else finds nothing. One query, with the caller's role.
+ */
+export async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
+  let where: ReturnType<typeof eq>;
+  if (/^-?\d+$/.test(id)) {
+    const numeric = Number(id);
+    if (!Number.isSafeInteger(numeric) || numeric < 1 || numeric > 2 ** 31 - 1) return null;
+    where = eq(projects.id, numeric);
+  } else if (id.includes("/")) {
+    where = sql`lower(${projects.full_path}) = lower(${id})`;
+  } else {
+    return null;
+  }
+  const userId = principal.kind === "user" || principal.kind === "job" ? (principal.user?.id ?? 0) : 0;
+  const [row] = await db
+    .select({ project: projects, accessLevel: sql<number>`coalesce(${projectMembers.access_level}, 0)` })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.project_id, projects.id), eq(projectMembers.user_id, userId)))
+    .where(where)
+    .limit(1);
+  if (!row) return null;
+  return { project: row.project, accessLevel: isAdmin(principal) ? 50 : Number(row.accessLevel) };
+}
+
+/**
+ * For the management routes: the project, if the caller holds at least `level` there. Those
+ * who may not see a private project get 404 for it, never 403 (GitLab's find_project!).
+ */
+export async function requireProjectRole(
+  db: Database,
+  id: string,
+  principal: Principal,
+  level: number,
+): Promise<ProjectAccess> {
+  if (principal.kind === "anonymous") throw unauthorized();
+  const found = await findProject(db, id, principal);
+  if (!found) throw notFound("Project");
+  const visible = found.project.visibility !== "private" || found.accessLevel > 0;
+  if (!visible) throw notFound("Project");
+  if (found.accessLevel < level) throw forbidden();
+  return found;
+}
+
+export function projectWebUrl(baseUrl: string, project: Pick<Project, "full_path">): string {
+  return `${baseUrl}/${project.full_path}`;
+}

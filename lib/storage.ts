@@ -1,0 +1,139 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+/** S3's limit on keys in one DeleteObjects call. */
+export const DELETE_BATCH = 1000;
+/** Part size for streamed uploads: bounded memory whatever the archive's size. */
+export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
+
+export interface ObjectInfo {
+  readonly size: number;
+  readonly etag: string | undefined;
+}
+
+/** The object store, as the rest of the code sees it. */
+export interface Storage {
+  presignGet(key: string, options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string }): Promise<string>;
+  presignPut(key: string, options: { expiresIn: number }): Promise<string>;
+  /** Streams a body of unknown length into the store (multipart past one part). */
+  upload(key: string, body: ReadableStream<Uint8Array>, contentType: string): Promise<void>;
+  head(key: string): Promise<ObjectInfo | null>;
+  /** The object's bytes, or the inclusive byte range; null when the object is missing. */
+  read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** RFC 6266 disposition; curl -OJ and browsers both read it. */
+export function attachmentDisposition(filename: string): string {
+  const quoted = filename.replace(/[\\"]/g, "\\$&");
+  return `attachment; filename="${quoted}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+const isMissing = (error: unknown) =>
+  error instanceof NoSuchKey ||
+  error instanceof NotFound ||
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+
+export class S3Storage implements Storage {
+  readonly client: S3Client;
+  readonly bucket: string;
+
+  constructor(settings: S3Settings) {
+    this.bucket = settings.bucket;
+    this.client = new S3Client({
+      endpoint: settings.endpoint,
+      region: settings.region,
+      // Path-style works on R2, MinIO and S3-compatible servers that have no wildcard DNS.
+      forcePathStyle: true,
+      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+      // Checksums on every request cost CPU and are not understood by every S3-compatible store.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+  }
+
+  presignGet(key: string, options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string }) {
+    const input = {
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: options.filename ? attachmentDisposition(options.filename) : undefined,
+    };
+    const command = options.method === "HEAD" ? new HeadObjectCommand(input) : new GetObjectCommand(input);
+    return getSignedUrl(this.client, command, { expiresIn: options.expiresIn });
+  }
+
+  presignPut(key: string, options: { expiresIn: number }) {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: "application/zip" });
+    return getSignedUrl(this.client, command, { expiresIn: options.expiresIn });
+  }
+
+  async upload(key: string, body: ReadableStream<Uint8Array>, contentType: string) {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: UPLOAD_PART_SIZE,
+      queueSize: 1,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+  }
+
+  async head(key: string) {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: out.ContentLength ?? 0, etag: out.ETag };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async read(key: string, range?: { start: number; end: number }) {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+      return (out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined) ?? null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(keys: readonly string[]) {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      const out = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      const failed = (out.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
+      if (failed.length > 0) {
+        throw new Error(`storage refused to delete ${failed.length} objects: ${failed[0]?.Code} ${failed[0]?.Message}`);
+      }
+    }
+  }
+}

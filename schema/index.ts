@@ -1,0 +1,5 @@
+export * from "./artifacts";
+export * from "./jobs";
+export * from "./pipelines";
+export * from "./projects";
+export * from "./users";

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startStack } from "../../lib/local/stack";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    settings: Record<string, string>;
+  }
+}
+
+/**
+ * One stack for the whole run: TEST_DATABASE_URL's server (else embedded PostgreSQL) with a
+ * fresh database, and a local S3 server, both thrown away at the end.
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), "artifact-edge-test-"));
+  const stack = await startStack({
+    dataDir,
+    databaseUrl: process.env.TEST_DATABASE_URL || undefined,
+    databaseName: `artifact_edge_test_${process.pid}_${Date.now()}`,
+    log: (line) => console.error(line),
+  });
+  project.provide("settings", stack.settings);
+  return async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

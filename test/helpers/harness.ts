@@ -1,0 +1,44 @@
+import { afterAll, inject } from "vitest";
+import WebSocket from "ws";
+import { createApp } from "../../functions/app";
+import { servicesFrom } from "../../lib/entry";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const PUBLIC_URL = "https://artifacts.example.test";
+
+/** Settings of the run's stack, as the Worker would get them. */
+export function settings(): Record<string, string> {
+  return { ...inject("settings"), ADMIN_TOKEN, PUBLIC_URL };
+}
+
+/**
+ * The app in-process, wired to the run's real PostgreSQL and S3 server; closed after the file.
+ */
+export function harness() {
+  const built = servicesFrom(settings(), WebSocket as unknown as typeof globalThis.WebSocket);
+  const { services, close } = built.open(4);
+  const app = createApp(async () => ({ services }));
+  afterAll(close);
+  return {
+    app,
+    services,
+    db: services.db,
+    storage: services.storage,
+    fetch: (path: string, init?: RequestInit) => app.request(path, init),
+  };
+}
+
+export const admin = { "PRIVATE-TOKEN": ADMIN_TOKEN };
+
+export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+let counter = 0;
+/** A name no other test uses. */
+export const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+
+/** A response's JSON body, typed by the test that reads it. */
+export async function body<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
