@@ -1,0 +1,93 @@
+import type { Job, Pipeline, Project, User } from "../../schema";
+import { personalAccessTokens, projectMembers, projects, users } from "../../schema";
+import type { Status } from "../../schema/pipelines";
+import type { Database } from "../../lib/db";
+import { createJob } from "../../lib/jobs";
+import { createPipeline } from "../../lib/pipelines";
+import { newToken, PAT_PREFIX, sha256Hex } from "../../lib/tokens";
+import { unique } from "./harness";
+
+/** Test data, made through the same lib code the API uses, each with names of its own. */
+export function factories(db: Database) {
+  async function user(options: { admin?: boolean; state?: User["state"] } = {}): Promise<User> {
+    const username = unique("user");
+    const [row] = await db
+      .insert(users)
+      .values({ username, name: username, admin: options.admin ?? false, state: options.state ?? "active" })
+      .returning();
+    if (!row) throw new Error("no user");
+    return row;
+  }
+
+  async function pat(
+    owner: User,
+    options: { scopes?: string[]; expiresAt?: string; revoked?: boolean } = {},
+  ): Promise<string> {
+    const token = newToken(PAT_PREFIX);
+    await db.insert(personalAccessTokens).values({
+      user_id: owner.id,
+      name: "test",
+      token_digest: sha256Hex(token),
+      scopes: options.scopes ?? ["api"],
+      expires_at: options.expiresAt ?? null,
+      revoked: options.revoked ?? false,
+    });
+    return token;
+  }
+
+  async function project(options: Partial<typeof projects.$inferInsert> = {}): Promise<Project> {
+    const path = unique("proj");
+    const namespace = options.namespace ?? unique("group");
+    const [row] = await db
+      .insert(projects)
+      .values({ path, namespace, full_path: `${namespace}/${path}`, visibility: "private", ...options })
+      .returning();
+    if (!row) throw new Error("no project");
+    return row;
+  }
+
+  async function member(target: Project, who: User, accessLevel: number) {
+    await db.insert(projectMembers).values({ project_id: target.id, user_id: who.id, access_level: accessLevel });
+  }
+
+  /** A user with an `api` token and the given role in the project. */
+  async function memberWithToken(target: Project, accessLevel: number, scopes = ["api"]) {
+    const who = await user();
+    await member(target, who, accessLevel);
+    return { user: who, token: await pat(who, { scopes }) };
+  }
+
+  async function pipeline(
+    target: Project,
+    options: { ref?: string; source?: string; parent?: Pipeline; user?: User } = {},
+  ): Promise<Pipeline> {
+    return createPipeline(db, target, {
+      ref: options.ref ?? "main",
+      sha: sha256Hex(unique("sha")).slice(0, 40),
+      tag: false,
+      source: options.parent ? "parent_pipeline" : (options.source ?? "push"),
+      parentPipelineId: options.parent?.id ?? null,
+      userId: options.user?.id ?? null,
+    });
+  }
+
+  async function job(
+    inPipeline: Pipeline,
+    options: { name?: string; status?: Status; allowFailure?: boolean; user?: User } = {},
+  ): Promise<{ job: Job; token: string }> {
+    return createJob(
+      db,
+      inPipeline,
+      {
+        name: options.name ?? "build",
+        stage: "test",
+        status: options.status ?? "running",
+        allowFailure: options.allowFailure ?? false,
+        userId: options.user?.id ?? inPipeline.user_id,
+      },
+      new Date(),
+    );
+  }
+
+  return { user, pat, project, member, memberWithToken, pipeline, job };
+}
