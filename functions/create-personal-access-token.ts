@@ -24,7 +24,7 @@ const SCOPES = [
 
 const Params = z.object({
   name: z.string().min(1).max(255),
-  scopes: z.union([z.enum(SCOPES), z.array(z.enum(SCOPES)).min(1)]).transform((s) => (Array.isArray(s) ? s : [s])),
+  scopes: z.preprocess((value) => (typeof value === "string" ? [value] : value), z.array(z.enum(SCOPES)).min(1)),
   expires_at: z.iso.date().optional(),
 });
 

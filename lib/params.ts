@@ -10,8 +10,9 @@ export function parseParams<S extends z.ZodType>(schema: S, input: Record<string
   if (result.success) return result.data;
   const messages = new Set<string>();
   for (const issue of result.error.issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join(".") : String(issue.path[0] ?? "params");
-    const missing = input[String(issue.path[0])] === undefined || input[String(issue.path[0])] === null;
+    // Grape names the parameter, not the element of it that failed.
+    const key = String(issue.path[0] ?? "params");
+    const missing = input[key] === undefined || input[key] === null;
     messages.add(
       issue.code === "invalid_value" && !missing
         ? `${key} does not have a valid value`
