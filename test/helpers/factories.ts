@@ -1,10 +1,10 @@
-import type { Job, Pipeline, Project, User } from "../../schema";
-import { personalAccessTokens, projectMembers, projects, users } from "../../schema";
-import type { Status } from "../../schema/pipelines";
 import type { Database } from "../../lib/db";
 import { createJob } from "../../lib/jobs";
 import { createPipeline } from "../../lib/pipelines";
 import { newToken, PAT_PREFIX, sha256Hex } from "../../lib/tokens";
+import type { Job, Pipeline, Project, User } from "../../schema";
+import { personalAccessTokens, projectMembers, projects, users } from "../../schema";
+import type { Status } from "../../schema/pipelines";
 import { unique } from "./harness";
 
 /** Test data, made through the same lib code the API uses, each with names of its own. */
