@@ -23,8 +23,10 @@ export interface StackOptions {
   dataDir: string;
   /** An existing PostgreSQL; when absent an embedded one runs under dataDir/postgres. */
   databaseUrl?: string;
-  /** Use a fresh database of this name on the server (tests), created if missing. */
+  /** Use the database of this name on the server, created if missing. */
   databaseName?: string;
+  /** Drop that database when the stack stops (tests). */
+  disposable?: boolean;
   /** An existing S3-compatible endpoint; when absent a local one serves dataDir/s3. */
   s3?: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
   log?: (line: string) => void;
@@ -141,7 +143,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     configureNeon({ wsProxy: proxy?.address, webSocket: WebSocket as unknown as typeof globalThis.WebSocket });
 
     const databaseUrl = options.databaseName ? await ensureDatabase(adminUrl, options.databaseName) : adminUrl;
-    if (options.databaseName) stops.push(() => dropDatabase(adminUrl, options.databaseName as string));
+    const { databaseName } = options;
+    if (databaseName && options.disposable) stops.push(() => dropDatabase(adminUrl, databaseName));
     const database = openDatabase(databaseUrl, 1);
     try {
       await migrate(database.db, { migrationsFolder: MIGRATIONS });

@@ -20,6 +20,7 @@ export default async function setup(project: TestProject) {
     dataDir,
     databaseUrl: process.env.TEST_DATABASE_URL || undefined,
     databaseName: `artifact_edge_test_${process.pid}_${Date.now()}`,
+    disposable: true,
     log: (line) => console.error(line),
   });
   project.provide("settings", stack.settings);

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { ConfigError, parseConfig } from "../lib/config";
+import { type Demo, demoCommands, seedDemo } from "../lib/local/seed";
+import { startStack } from "../lib/local/stack";
+import { startLocalWorker } from "../lib/local/worker";
+import { newToken } from "../lib/tokens";
+
+/**
+ * `npm start`: the Worker in workerd on http://localhost:8787 with everything it needs. Embedded
+ * PostgreSQL and a local S3 server under DATA_DIR unless DATABASE_URL / S3_ENDPOINT name real
+ * ones; migrations applied; a demo seeded on first start. Ctrl-C stops it all.
+ */
+const env = process.env;
+const port = Number(env.PORT ?? 8787);
+const dataDir = resolve(env.DATA_DIR ?? ".data");
+
+function fail(message: string): never {
+  console.error(`artifact-edge: ${message}`);
+  process.exit(1);
+}
+
+async function portIsFree(wanted: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once("error", () => done(false));
+    probe.listen(wanted, "127.0.0.1", () => probe.close(() => done(true)));
+  });
+}
+
+/** A secret kept under DATA_DIR so a second start reuses it. */
+function remembered(file: string, make: () => string): string {
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const value = make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+async function main() {
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`PORT must be a port number, not "${env.PORT}"`);
+  if (!(await portIsFree(port))) fail(`port ${port} is already in use; stop what uses it or set PORT`);
+  mkdirSync(dataDir, { recursive: true });
+
+  const s3 = env.S3_ENDPOINT
+    ? {
+        endpoint: env.S3_ENDPOINT,
+        region: env.S3_REGION ?? "us-east-1",
+        bucket: env.S3_BUCKET ?? fail("S3_BUCKET is not set (needed with S3_ENDPOINT)"),
+        accessKeyId: env.S3_ACCESS_KEY_ID ?? fail("S3_ACCESS_KEY_ID is not set (needed with S3_ENDPOINT)"),
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? fail("S3_SECRET_ACCESS_KEY is not set (needed with S3_ENDPOINT)"),
+      }
+    : undefined;
+  console.log("artifact-edge: starting services...");
+  const stack = await startStack({
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseName: env.DATABASE_URL ? undefined : "artifact_edge",
+    s3,
+    log: (line) => console.error(line),
+  });
+  const adminToken = env.ADMIN_TOKEN || remembered("admin-token", () => newToken("admin-"));
+  const baseUrl = `http://localhost:${port}`;
+  const settings: Record<string, string> = {
+    ...stack.settings,
+    ADMIN_TOKEN: adminToken,
+    PUBLIC_URL: env.PUBLIC_URL ?? baseUrl,
+    ...(env.PRESIGN_EXPIRES_IN ? { PRESIGN_EXPIRES_IN: env.PRESIGN_EXPIRES_IN } : {}),
+  };
+  try {
+    parseConfig(settings);
+  } catch (error) {
+    await stack.stop();
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+
+  const worker = await startLocalWorker({ settings, port, persistTo: join(dataDir, "wrangler"), logLevel: "info" });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nartifact-edge: stopping...");
+    await worker.dispose().catch(() => {});
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  const demoFile = join(dataDir, "demo.json");
+  let demo: Demo;
+  if (existsSync(demoFile)) {
+    demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  } else {
+    console.log("artifact-edge: seeding the demo (first start)...");
+    demo = await seedDemo(worker.url.toString(), adminToken);
+    writeFileSync(demoFile, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  console.log(`
+artifact-edge is running at ${baseUrl} (the Worker in workerd)
+  PostgreSQL  ${stack.embeddedPostgres ? `embedded, data in ${join(dataDir, "postgres")}` : "DATABASE_URL"}
+  S3          ${stack.embeddedS3 ? `local s3rver at ${settings.S3_ENDPOINT}, objects in ${join(dataDir, "s3")}` : settings.S3_ENDPOINT}
+  Admin token ${adminToken}${env.ADMIN_TOKEN ? " (from ADMIN_TOKEN)" : ` (kept in ${join(dataDir, "admin-token")})`}
+
+Demo: public project ${demo.publicProject.path} (id ${demo.publicProject.id}), private ${demo.privateProject.path} (id ${demo.privateProject.id})
+  maintainer token (api scope): ${demo.maintainerToken}
+
+Try:
+${demoCommands(baseUrl, demo)
+  .map((line) => `  ${line}`)
+  .join("\n")}
+
+Ctrl-C stops everything; the data stays in ${dataDir}.`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
