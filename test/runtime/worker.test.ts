@@ -1,0 +1,138 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalWorker, startLocalWorker } from "../../lib/local/worker";
+import { jobArtifacts, pipelines } from "../../schema";
+import { ADMIN_TOKEN, harness, settings, unique } from "../helpers/harness";
+import { smallZip } from "../helpers/zips";
+
+const run = promisify(execFile);
+const { db, storage } = harness();
+let worker: LocalWorker;
+const dir = mkdtempSync(join(tmpdir(), "artifact-edge-runtime-"));
+
+beforeAll(async () => {
+  worker = await startLocalWorker({ settings: settings(), logLevel: "error" });
+}, 120_000);
+afterAll(() => worker?.dispose());
+
+/** The real curl binary against the Worker in workerd; returns status and body. */
+async function curl(path: string, args: string[] = []): Promise<{ status: number; body: string }> {
+  const url = new URL(path, worker.url).toString();
+  const { stdout } = await run("curl", ["--silent", "--show-error", "--write-out", "\n%{http_code}", ...args, url]);
+  const cut = stdout.lastIndexOf("\n");
+  return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+}
+
+const asAdmin = ["--header", `PRIVATE-TOKEN: ${ADMIN_TOKEN}`];
+const jsonBody = (value: unknown) => ["--header", "content-type: application/json", "--data", JSON.stringify(value)];
+
+describe("the bundled Worker in workerd", () => {
+  it("runs the admin and runner API end to end with curl: project, pipeline, job, upload, finish", async () => {
+    const project = await curl("/api/v4/projects", [...asAdmin, ...jsonBody({ path: unique("app"), namespace: "rt" })]);
+    expect(project.status).toBe(201);
+    const { id: projectId } = JSON.parse(project.body) as { id: number };
+
+    const pipeline = await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })]);
+    expect(pipeline.status).toBe(201);
+    const { id: pipelineId } = JSON.parse(pipeline.body) as { id: number };
+
+    const job = await curl(`/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`, [
+      ...asAdmin,
+      ...jsonBody({ name: "build" }),
+    ]);
+    expect(job.status).toBe(201);
+    const { id: jobId, token } = JSON.parse(job.body) as { id: number; token: string };
+
+    const zip = smallZip({ "dist/app.js": "console.log(1)\n" });
+    const file = join(dir, "artifacts.zip");
+    writeFileSync(file, zip);
+    const upload = await curl(`/api/v4/jobs/${jobId}/artifacts?expire_in=1%20day`, [
+      "--header",
+      `JOB-TOKEN: ${token}`,
+      "--form",
+      `file=@${file}`,
+    ]);
+    expect(upload.status).toBe(201);
+    expect(JSON.parse(upload.body).artifacts_file).toEqual({ filename: "artifacts.zip", size: zip.length });
+
+    const done = await curl(`/api/v4/jobs/${jobId}`, [
+      "--request",
+      "PUT",
+      "--header",
+      `JOB-TOKEN: ${token}`,
+      ...jsonBody({ state: "success" }),
+    ]);
+    expect(done.status).toBe(200);
+
+    const [row] = await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, jobId));
+    expect(row?.size).toBe(zip.length);
+    const stored = await storage.read(row?.storage_key ?? "");
+    expect(stored && new Uint8Array(await new Response(stored).arrayBuffer())).toEqual(zip);
+    const [finished] = await db.select().from(pipelines).where(eq(pipelines.id, pipelineId));
+    expect(finished?.status).toBe("success");
+  });
+
+  it("finalizes a direct upload, and maps a missing object to 400, not 500 (S3 XML errors parse in workerd)", async () => {
+    const project = await curl("/api/v4/projects", [
+      ...asAdmin,
+      ...jsonBody({ path: unique("direct"), namespace: "rt" }),
+    ]);
+    const { id: projectId } = JSON.parse(project.body) as { id: number };
+    const pipeline = JSON.parse(
+      (await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })])).body,
+    );
+    const job = JSON.parse(
+      (
+        await curl(`/api/v4/projects/${projectId}/pipelines/${pipeline.id}/jobs`, [
+          ...asAdmin,
+          ...jsonBody({ name: "big" }),
+        ])
+      ).body,
+    ) as { id: number; token: string };
+    const auth = ["--header", `JOB-TOKEN: ${job.token}`];
+
+    const grant = await curl(`/api/v4/jobs/${job.id}/artifacts/authorize`, ["--request", "POST", ...auth]);
+    expect(grant.status).toBe(200);
+    const { upload_url, upload_key } = JSON.parse(grant.body) as { upload_url: string; upload_key: string };
+
+    // Nothing uploaded yet: storage answers 404 NoSuchKey, which must come through as such.
+    const early = await curl(`/api/v4/jobs/${job.id}/artifacts`, [...auth, ...jsonBody({ upload_key })]);
+    expect(early).toEqual({ status: 400, body: '{"error":"upload_key is invalid"}' });
+
+    const zip = smallZip({ "big.txt": "x".repeat(10_000) });
+    const file = join(dir, "direct.zip");
+    writeFileSync(file, zip);
+    const put = await run("curl", ["--silent", "--fail", "--upload-file", file, upload_url]);
+    expect(put.stderr).toBe("");
+    const finalized = await curl(`/api/v4/jobs/${job.id}/artifacts`, [...auth, ...jsonBody({ upload_key })]);
+    expect(finalized.status).toBe(201);
+    const [row] = await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id));
+    expect(row).toMatchObject({ storage_key: upload_key, size: zip.length });
+  });
+
+  it("answers GitLab's catch-all 404 and security headers", async () => {
+    const res = await fetch(new URL("/api/v4/nothing/here", worker.url));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "404 Not Found" });
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+  });
+});
+
+describe("a Worker with a broken configuration", () => {
+  it("answers 500 and names nothing secret", async () => {
+    const broken = await startLocalWorker({ settings: { ...settings(), ADMIN_TOKEN: "short" }, logLevel: "none" });
+    try {
+      const res = await fetch(new URL("/api/v4/users", broken.url), { method: "POST" });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: "500 Internal Server Error" });
+    } finally {
+      await broken.dispose();
+    }
+  }, 60_000);
+});
