@@ -10,6 +10,10 @@ import * as createPersonalAccessToken from "./create-personal-access-token";
 import * as createPipeline from "./create-pipeline";
 import * as createProject from "./create-project";
 import * as createUser from "./create-user";
+import * as getJobArtifactFile from "./get-job-artifact-file";
+import * as getJobArtifacts from "./get-job-artifacts";
+import * as getRefArtifactFile from "./get-ref-artifact-file";
+import * as getRefArtifacts from "./get-ref-artifacts";
 import * as updateJob from "./update-job";
 import * as updateJobTokenScope from "./update-job-token-scope";
 import * as uploadJobArtifacts from "./upload-job-artifacts";
@@ -58,6 +62,12 @@ export function createApp(provide: ServicesProvider): App {
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     c.res.headers.set("X-Request-Id", c.var.requestId);
   });
+
+  // The read API: GitLab's four download endpoints (GET and HEAD).
+  getJobArtifacts.register(app);
+  getRefArtifacts.register(app);
+  getJobArtifactFile.register(app);
+  getRefArtifactFile.register(app);
 
   // Admin and runner API (feeds the data); one file per operation.
   createUser.register(app);

@@ -1,0 +1,21 @@
+import { authorizedDownload, decodeArtifactPath, refParams } from "../lib/download-request";
+import { archiveOf } from "../lib/downloads";
+import { internalError } from "../lib/errors";
+import { serveEntry } from "../lib/serve";
+import type { App } from "./app";
+
+/**
+ * GET /api/v4/projects/:id/jobs/artifacts/:ref_name/raw/*artifact_path?job=NAME: one file from
+ * the ref's latest successful job of that name, its type sniffed so that nothing textual can
+ * render as HTML (text/plain), as Workhorse does on this route.
+ */
+export function register(app: App) {
+  app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{.+}", async (c) => {
+    const { ref, jobName, rawPath } = refParams(c);
+    const row = await authorizedDownload(c, { ref, jobName });
+    const path = decodeArtifactPath(rawPath ?? "");
+    // A job found through report artifacts alone has no archive: GitLab fails with 500 here.
+    if (row.archive_key === null) throw internalError();
+    return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, "sniff");
+  });
+}

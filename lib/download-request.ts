@@ -1,0 +1,58 @@
+import { decodeArtifactPath } from "./artifact-path";
+import {
+  authorizeDownload,
+  credentialsOf,
+  type DownloadRow,
+  type DownloadTarget,
+  lookupDownload,
+  resolveViewer,
+} from "./downloads";
+import { paramMissing } from "./errors";
+import { type AppContext, credentials } from "./http";
+import { integerParam } from "./params";
+
+/** The parts of a download URL, taken from the raw path as Grape's routes split it. */
+const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
+const REF_ROUTE = /^\/api\/v4\/projects\/[^/]+\/jobs\/artifacts\/(.+)\/(download|raw\/(.+))$/;
+
+export function jobIdParam(c: AppContext): number {
+  return integerParam(c.req.param("job_id"), "job_id");
+}
+
+/** `:ref_name` may hold slashes, encoded or not; the split is at the last /raw/ or /download. */
+export function refParams(c: AppContext): { ref: string; jobName: string; rawPath?: string } {
+  const match = REF_ROUTE.exec(new URL(c.req.url).pathname);
+  const jobName = c.req.query("job");
+  if (jobName === undefined) throw paramMissing("job");
+  let ref = match?.[1] ?? "";
+  try {
+    ref = decodeURIComponent(ref);
+  } catch {
+    // Not valid percent-encoding: no pipeline has such a ref, so it finds nothing.
+  }
+  return { ref, jobName, rawPath: match?.[3] };
+}
+
+export function jobFileRawPath(c: AppContext): string {
+  return JOB_FILE.exec(new URL(c.req.url).pathname)?.[1] ?? "";
+}
+
+export { decodeArtifactPath };
+
+/**
+ * Authenticate, find the project, job and archive in one statement, and authorize, in the
+ * order of GitLab's job_artifacts.rb. Returns the row for the handler to answer from.
+ */
+export async function authorizedDownload(c: AppContext, target: DownloadTarget): Promise<DownloadRow> {
+  const { db, config } = c.var.services;
+  const presented = credentialsOf(credentials(c));
+  const row = await lookupDownload(db, {
+    credentials: presented,
+    adminToken: config.ADMIN_TOKEN,
+    projectId: c.req.param("id") ?? "",
+    target,
+  });
+  const viewer = resolveViewer(row, presented, c.req.method, config.ADMIN_TOKEN);
+  authorizeDownload(row, viewer);
+  return row;
+}

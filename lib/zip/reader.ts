@@ -1,0 +1,192 @@
+import CRC32 from "crc-32";
+import { Inflate } from "fflate";
+import type { Storage } from "../storage";
+import { findEntry, type ZipEntry } from "./central-directory";
+import { locateCentralDirectory, MAX_TAIL } from "./eocd";
+import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
+
+/** First read: the end records and as much of the central directory as fits. */
+export const TAIL_READ = 64 * 1024;
+/** Largest central directory we read (GitLab caps its zip reads at 100 MB). */
+export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+/** Slack for a local extra field longer than the central one (Info-ZIP, ZIP64 locals). */
+const LOCAL_EXTRA_SLACK = 1024;
+const LFH_SIG = 0x04034b50;
+const LFH_FIXED = 30;
+
+export interface ArchiveRef {
+  readonly key: string;
+  readonly size: number;
+}
+
+async function readRange(storage: Storage, key: string, start: number, end: number): Promise<Uint8Array> {
+  const body = await storage.read(key, { start, end });
+  if (!body) throw new ArchiveNotFoundError(key);
+  const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+  if (bytes.length !== end - start + 1) throw new CorruptEntryError(`short read at ${start}: ${bytes.length} bytes`);
+  return bytes;
+}
+
+/**
+ * Looks an entry up by exact name: one bounded read of the archive's tail, and a second only
+ * for the part of the central directory the tail did not hold. The archive's size comes from
+ * the database, so there is no HEAD and no open-ended range. (An explicit range, not a suffix
+ * range: some S3-compatible servers, s3rver among them, answer `bytes=-N` wrongly.)
+ */
+export async function lookupEntry(storage: Storage, archive: ArchiveRef, name: Uint8Array): Promise<ZipEntry | null> {
+  if (archive.size < 22) throw new CorruptEntryError("archive is too small to be a zip");
+  let tailStart = Math.max(0, archive.size - TAIL_READ);
+  let tail = await readRange(storage, archive.key, tailStart, archive.size - 1);
+  let location: ReturnType<typeof locateCentralDirectory>;
+  try {
+    location = locateCentralDirectory(tail, archive.size);
+  } catch (error) {
+    // Only an archive comment longer than the first read hides the end record from it.
+    if (tailStart === 0 || archive.size - tailStart >= MAX_TAIL) throw error;
+    tailStart = Math.max(0, archive.size - MAX_TAIL);
+    tail = await readRange(storage, archive.key, tailStart, archive.size - 1);
+    location = locateCentralDirectory(tail, archive.size);
+  }
+  if (location.size > MAX_CENTRAL_DIRECTORY) throw new ZipLimitError(`central directory of ${location.size} bytes`);
+  let cd: Uint8Array;
+  if (location.offset >= tailStart) {
+    cd = tail.subarray(location.offset - tailStart, location.offset - tailStart + location.size);
+  } else {
+    const missing = await readRange(storage, archive.key, location.offset, tailStart - 1);
+    cd = new Uint8Array(location.size);
+    cd.set(missing.subarray(0, location.size));
+    if (missing.length < location.size) cd.set(tail.subarray(0, location.size - missing.length), missing.length);
+  }
+  return findEntry(cd, location.entries, location.offset, name);
+}
+
+/** Inclusive byte range of the uncompressed entry. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The entry's uncompressed bytes (or a range of them) from ONE bounded read between its local
+ * header and the next one. Deflate is inflated as a stream (fflate); store passes through.
+ * Reading the whole entry, CRC-32 and length are checked at the end and the last bytes are held
+ * back until they pass: a damaged entry errors the stream before the client has it all.
+ */
+export async function openEntry(
+  storage: Storage,
+  archive: ArchiveRef,
+  entry: ZipEntry,
+  range?: ByteRange,
+): Promise<ReadableStream<Uint8Array>> {
+  if (entry.flags & 0x1) throw new UnsupportedEntryError("encrypted entry");
+  if (entry.method !== 0 && entry.method !== 8) throw new UnsupportedEntryError(`compression method ${entry.method}`);
+  const stored = entry.method === 0;
+  // A stored entry's range maps straight onto storage bytes; the local header's length is only
+  // known once read, so the read allows some slack past the central record's extra length.
+  const skip = stored && range ? range.start : 0;
+  const lastByte =
+    stored && range
+      ? Math.min(
+          entry.end - 1,
+          entry.localHeaderOffset + LFH_FIXED + entry.name.length + entry.extraLength + LOCAL_EXTRA_SLACK + range.end,
+        )
+      : entry.end - 1;
+  const body = await storage.read(archive.key, { start: entry.localHeaderOffset, end: lastByte });
+  if (!body) throw new ArchiveNotFoundError(archive.key);
+  const verify = !range || (range.start === 0 && range.end === entry.uncompressedSize - 1);
+  const window = range ? { start: range.start - skip, end: range.end - skip } : undefined;
+  return body.pipeThrough(decodeEntry(entry, { skip, window, verify }));
+}
+
+function decodeEntry(
+  entry: ZipEntry,
+  options: { skip: number; window: ByteRange | undefined; verify: boolean },
+): TransformStream<Uint8Array, Uint8Array> {
+  const total = entry.uncompressedSize - options.skip;
+  const window = options.window ?? { start: 0, end: total - 1 };
+  let header: Uint8Array = new Uint8Array(0);
+  let headerDone = false;
+  let compressedLeft = entry.compressedSize - options.skip;
+  let produced = 0;
+  let emitted = 0;
+  let crc = 0;
+  let held: Uint8Array | undefined;
+  let finished = false;
+  let out: TransformStreamDefaultController<Uint8Array> | undefined;
+
+  const output = (data: Uint8Array) => {
+    if (finished || data.length === 0 || !out) return;
+    if (produced + data.length > total) throw new CorruptEntryError("entry is longer than its central record says");
+    const from = produced;
+    produced += data.length;
+    if (options.verify) crc = CRC32.buf(data, crc);
+    const lo = Math.max(0, window.start - from);
+    const hi = Math.min(data.length, window.end - from + 1);
+    if (hi > lo) {
+      const piece = data.subarray(lo, hi);
+      emitted += piece.length;
+      if (options.verify) {
+        if (held) out.enqueue(held);
+        held = piece.slice();
+      } else {
+        out.enqueue(piece.slice());
+      }
+    }
+    if (!options.verify && produced > window.end) {
+      finished = true;
+      out.terminate();
+    }
+  };
+  const inflater = entry.method === 8 ? new Inflate((data) => output(data)) : undefined;
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      if (finished) return;
+      out = controller;
+      let data = chunk;
+      if (!headerDone) {
+        header = concat(header, data);
+        if (header.length < LFH_FIXED) return;
+        const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+        if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
+        const dataStart = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + options.skip;
+        if (header.length < dataStart) return;
+        headerDone = true;
+        data = header.subarray(dataStart);
+        header = new Uint8Array(0);
+      }
+      const take = data.subarray(0, Math.min(data.length, compressedLeft));
+      compressedLeft -= take.length;
+      if (inflater) {
+        try {
+          inflater.push(take, compressedLeft === 0);
+        } catch (error) {
+          if (error instanceof CorruptEntryError) throw error;
+          throw new CorruptEntryError(`inflate failed: ${(error as Error).message}`);
+        }
+      } else {
+        output(take);
+      }
+    },
+    flush(controller) {
+      if (finished) return;
+      if (!headerDone || compressedLeft > 0)
+        throw new CorruptEntryError("entry is shorter than its central record says");
+      if (options.verify) {
+        if (produced !== total) throw new CorruptEntryError("entry length does not match its central record");
+        if (crc >>> 0 !== entry.crc32 >>> 0) throw new CorruptEntryError("entry CRC-32 does not match");
+        if (held) controller.enqueue(held);
+      } else if (emitted !== window.end - window.start + 1) {
+        throw new CorruptEntryError("range ends early");
+      }
+    },
+  });
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
