@@ -29,10 +29,11 @@ export function configureNeon(options: { wsProxy?: string; webSocket?: typeof We
  * A pool over the Neon serverless driver. On Workers one is made per request (sockets cannot
  * outlive it) and closed after the response; the Node entry keeps one for the process.
  */
-export function openDatabase(url: string, max = 10): DatabaseHandle {
+export function openDatabase(url: string, max = 10, onQuery?: (query: string) => void): DatabaseHandle {
   const pool = new Pool({ connectionString: url, max });
+  const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
   return {
-    db: drizzle({ client: pool, schema, casing: "snake_case" }),
+    db: drizzle({ client: pool, schema, casing: "snake_case", logger }),
     close: () => pool.end(),
   };
 }

@@ -1,14 +1,20 @@
+import { eq } from "drizzle-orm";
+import { archiveKey, recordArchive, storeArchive } from "../../lib/artifacts";
 import type { Database } from "../../lib/db";
 import { createJob } from "../../lib/jobs";
 import { createPipeline } from "../../lib/pipelines";
+import type { Logger } from "../../lib/services";
+import type { Storage } from "../../lib/storage";
 import { newToken, PAT_PREFIX, sha256Hex } from "../../lib/tokens";
 import type { Job, Pipeline, Project, User } from "../../schema";
-import { personalAccessTokens, projectMembers, projects, users } from "../../schema";
+import { personalAccessTokens, pipelines, projectMembers, projects, users } from "../../schema";
 import type { Status } from "../../schema/pipelines";
 import { unique } from "./harness";
 
+const quietLog: Logger = { error: () => {}, info: () => {} };
+
 /** Test data, made through the same lib code the API uses, each with names of its own. */
-export function factories(db: Database) {
+export function factories(db: Database, storage?: Storage) {
   async function user(options: { admin?: boolean; state?: User["state"] } = {}): Promise<User> {
     const username = unique("user");
     const [row] = await db
@@ -89,5 +95,28 @@ export function factories(db: Database) {
     );
   }
 
-  return { user, pat, project, member, memberWithToken, pipeline, job };
+  /** Stores `zip` as the job's archive, through the same code as an upload. */
+  async function archive(
+    owner: Job,
+    zip: Uint8Array,
+    options: { accessibility?: "public" | "private" | "none"; expireAt?: Date | null } = {},
+  ) {
+    if (!storage) throw new Error("factories(db, storage) needed for archives");
+    const key = archiveKey(owner);
+    const summary = await storeArchive(storage, key, new Blob([zip]).stream());
+    await recordArchive(db, storage, quietLog, owner, {
+      key,
+      summary,
+      accessibility: options.accessibility ?? "public",
+      expireAt: options.expireAt === undefined ? null : options.expireAt,
+    });
+    return { key, sha256: summary.sha256, size: summary.size };
+  }
+
+  /** Marks a job's pipeline finished with `status` (the job keeps its own status). */
+  async function finishPipeline(target: Pipeline, status: Status = "success") {
+    await db.update(pipelines).set({ status }).where(eq(pipelines.id, target.id));
+  }
+
+  return { user, pat, project, member, memberWithToken, pipeline, job, archive, finishPipeline };
 }

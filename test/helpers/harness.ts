@@ -2,6 +2,7 @@ import { afterAll, inject } from "vitest";
 import WebSocket from "ws";
 import { createApp } from "../../functions/app";
 import { servicesFrom } from "../../lib/entry";
+import type { Storage } from "../../lib/storage";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PUBLIC_URL = "https://artifacts.example.test";
@@ -16,15 +17,36 @@ export function settings(): Record<string, string> {
  */
 export function harness() {
   const built = servicesFrom(settings(), WebSocket as unknown as typeof globalThis.WebSocket);
-  const { services, close } = built.open(4);
+  // What each request costs: SQL statements and storage reads, recorded as they happen.
+  const seen = { queries: [] as string[], reads: [] as Array<{ key: string; range?: { start: number; end: number } }> };
+  const { services: real, close } = built.open(4, (query) => seen.queries.push(query));
+  const storage: Storage = {
+    presignGet: (key, options) => real.storage.presignGet(key, options),
+    presignPut: (key, options) => real.storage.presignPut(key, options),
+    upload: (key, body, type) => real.storage.upload(key, body, type),
+    head: (key) => real.storage.head(key),
+    read: (key, range) => {
+      seen.reads.push({ key, range });
+      return real.storage.read(key, range);
+    },
+    delete: (keys) => real.storage.delete(keys),
+  };
+  const services = { ...real, storage };
   const app = createApp(async () => ({ services }));
   afterAll(close);
   return {
     app,
     services,
     db: services.db,
-    storage: services.storage,
+    storage: real.storage,
     fetch: (path: string, init?: RequestInit) => app.request(path, init),
+    /** Runs `fn` and returns the SQL statements and storage reads it caused. */
+    async cost<T>(fn: () => Promise<T>) {
+      seen.queries.length = 0;
+      seen.reads.length = 0;
+      const result = await fn();
+      return { result, queries: [...seen.queries], reads: [...seen.reads] };
+    },
   };
 }
 
