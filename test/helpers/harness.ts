@@ -39,7 +39,7 @@ export function harness() {
     services,
     db: services.db,
     storage: real.storage,
-    fetch: (path: string, init?: RequestInit) => app.request(path, init),
+    fetch: async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init),
     /** Runs `fn` and returns the SQL statements and storage reads it caused. */
     async cost<T>(fn: () => Promise<T>) {
       seen.queries.length = 0;
