@@ -188,7 +188,8 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts/*artifact_path", () =>
     const payload = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 13) % 256);
     const zip = zipSync({ "data.bin": [payload, { level: 0 }] });
     // Flip one byte of the stored data: the CRC-32 no longer matches.
-    zip[30 + "data.bin".length + 25_000] ^= 0xff;
+    const at = 30 + "data.bin".length + 25_000;
+    zip[at] = (zip[at] ?? 0) ^ 0xff;
     await make.archive(job, zip);
     const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/data.bin`);
     expect(res.status).toBe(200);

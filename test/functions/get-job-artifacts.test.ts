@@ -177,7 +177,8 @@ describe("who may download an archive", () => {
     await make.archive(job, smallZip(), { accessibility: "none" });
     const maintainer = await make.memberWithToken(project, ACCESS_LEVELS.owner);
     const admin = await make.pat(await make.user({ admin: true }));
-    for (const headers of [{}, { "PRIVATE-TOKEN": maintainer.token }, { "PRIVATE-TOKEN": admin }]) {
+    const callers: Record<string, string>[] = [{}, { "PRIVATE-TOKEN": maintainer.token }, { "PRIVATE-TOKEN": admin }];
+    for (const headers of callers) {
       expect((await get(project.id, job.id, headers)).status).toBe(403);
     }
   });
