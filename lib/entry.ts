@@ -23,7 +23,10 @@ export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof
   const storage = createStorage(config);
   return {
     config,
-    open(maxConnections?: number, onQuery?: (query: string) => void): { services: Services; close: () => Promise<void> } {
+    open(
+      maxConnections?: number,
+      onQuery?: (query: string) => void,
+    ): { services: Services; close: () => Promise<void> } {
       const database = openDatabase(config.DATABASE_URL, maxConnections, onQuery);
       return {
         services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger },

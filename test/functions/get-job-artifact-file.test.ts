@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { jobArtifacts, jobs, pipelines } from "../../schema";
+import { jobArtifacts, pipelines } from "../../schema";
 import { factories } from "../helpers/factories";
 import { body, harness } from "../helpers/harness";
 
