@@ -10,10 +10,14 @@ import * as createPersonalAccessToken from "./create-personal-access-token";
 import * as createPipeline from "./create-pipeline";
 import * as createProject from "./create-project";
 import * as createUser from "./create-user";
+import * as deleteJobArtifacts from "./delete-job-artifacts";
+import * as deleteProjectArtifacts from "./delete-project-artifacts";
 import * as getJobArtifactFile from "./get-job-artifact-file";
 import * as getJobArtifacts from "./get-job-artifacts";
 import * as getRefArtifactFile from "./get-ref-artifact-file";
 import * as getRefArtifacts from "./get-ref-artifacts";
+import * as keepJobArtifacts from "./keep-job-artifacts";
+import * as runArtifactCleanup from "./run-artifact-cleanup";
 import * as updateJob from "./update-job";
 import * as updateJobTokenScope from "./update-job-token-scope";
 import * as uploadJobArtifacts from "./upload-job-artifacts";
@@ -68,6 +72,12 @@ export function createApp(provide: ServicesProvider): App {
   getRefArtifacts.register(app);
   getJobArtifactFile.register(app);
   getRefArtifactFile.register(app);
+
+  // Keep, delete and expire (retention).
+  keepJobArtifacts.register(app);
+  deleteJobArtifacts.register(app);
+  deleteProjectArtifacts.register(app);
+  runArtifactCleanup.register(app);
 
   // Admin and runner API (feeds the data); one file per operation.
   createUser.register(app);

@@ -1,4 +1,5 @@
-import { directUploadKey } from "../lib/artifacts";
+import { directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/artifacts";
+import { scheduleDeletion } from "../lib/cleanup";
 import { iso } from "../lib/entities";
 import { authenticateRunnerJob } from "../lib/jobs";
 import { integerParam } from "../lib/params";
@@ -19,11 +20,10 @@ export function register(app: App) {
     const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? c.req.query("token"));
 
     const key = directUploadKey(job);
+    const expiresAt = new Date(now().getTime() + UPLOAD_URL_SECONDS * 1000);
+    // Unless finalized, whatever lands under this key is removed by the cleanup a day later.
+    await scheduleDeletion(db, [key], new Date(expiresAt.getTime() + UPLOAD_INSURANCE_MS));
     const uploadUrl = await storage.presignPut(key, { expiresIn: UPLOAD_URL_SECONDS });
-    return c.json({
-      upload_url: uploadUrl,
-      upload_key: key,
-      expires_at: iso(new Date(now().getTime() + UPLOAD_URL_SECONDS * 1000)),
-    });
+    return c.json({ upload_url: uploadUrl, upload_key: key, expires_at: iso(expiresAt) });
   });
 }

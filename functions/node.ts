@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import WebSocket from "ws";
+import { runCleanup } from "../lib/cleanup";
 import { ConfigError } from "../lib/config";
 import { servicesFrom } from "../lib/entry";
 import { createApp } from "./app";
@@ -29,7 +30,16 @@ function main() {
     console.error(error.code === "EADDRINUSE" ? `artifact-edge: port ${port} is already in use` : error);
     process.exit(1);
   });
-  const stop = () => server.close(() => void close().then(() => process.exit(0)));
+  // The Worker's Cron Trigger, on Node: one cleanup pass every CLEANUP_INTERVAL seconds.
+  const interval = Number(process.env.CLEANUP_INTERVAL ?? 420) * 1000;
+  const timer = setInterval(() => {
+    runCleanup(services).catch((error) => services.log.error("artifact cleanup failed", { cause: String(error) }));
+  }, interval);
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    server.close(() => void close().then(() => process.exit(0)));
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

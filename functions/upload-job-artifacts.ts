@@ -56,7 +56,7 @@ async function receiveFile(
       if (name !== "file" || stored) return body.cancel();
       uploadSettings(fields, services.now());
       const key = archiveKey(job);
-      stored = { key, summary: await storeArchive(services.storage, key, body) };
+      stored = { key, summary: await storeArchive(services, key, body) };
     },
   });
   return stored;
@@ -90,7 +90,7 @@ export function register(app: App) {
         stored = { key, summary };
       }
       if (!stored) throw paramMissing("file");
-      await recordArchive(db, storage, log, job, { ...stored, ...settings });
+      await recordArchive(services, job, { ...stored, ...settings });
     } catch (error) {
       if (stored) await storage.delete([stored.key]).catch(() => {});
       if (error instanceof NotAZipError) throw badRequest("File is not a zip archive");

@@ -1,3 +1,4 @@
+import { runCleanup } from "../lib/cleanup";
 import { ConfigError } from "../lib/config";
 import { servicesFrom } from "../lib/entry";
 import { type App, createApp } from "./app";
@@ -38,9 +39,15 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  async scheduled(_controller, env) {
+  // The Cron Trigger in wrangler.toml: one bounded pass of the artifact cleanup.
+  async scheduled(_controller, env, ctx) {
     const built = build(env);
     if (built instanceof ConfigError) throw built;
-    // The Cron Trigger's work, the artifact cleanup, arrives with the retention issue (#4).
+    const { services, close } = built.open(1);
+    try {
+      await runCleanup(services);
+    } finally {
+      ctx.waitUntil(close());
+    }
   },
 } satisfies ExportedHandler<Bindings>;

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Job } from "../schema";
 import { jobArtifacts, jobs } from "../schema";
+import { cancelDeletion, deleteNow, scheduleDeletion } from "./cleanup";
 import type { Database } from "./db";
 import type { Logger } from "./services";
 import type { Storage } from "./storage";
@@ -16,12 +17,20 @@ export const archiveKey = (job: Pick<Job, "id" | "project_id">) =>
 export const directUploadPrefix = (job: Pick<Job, "id">) => `uploads/${job.id}/`;
 export const directUploadKey = (job: Pick<Job, "id">) => `${directUploadPrefix(job)}${crypto.randomUUID()}.zip`;
 
-/** Streams an archive into storage, measuring, hashing and checking it on the way. */
+/** How long an upload may be in flight before the cleanup takes its object for abandoned. */
+export const UPLOAD_INSURANCE_MS = 24 * 3600 * 1000;
+
+/**
+ * Streams an archive into storage, measuring, hashing and checking it on the way. The key is
+ * first scheduled for deletion a day out, so a crash between upload and record orphans nothing.
+ */
 export async function storeArchive(
-  storage: Storage,
+  services: { db: Database; storage: Storage; now: () => Date },
   key: string,
   body: ReadableStream<Uint8Array>,
 ): Promise<ArchiveSummary> {
+  const { storage } = services;
+  await scheduleDeletion(services.db, [key], new Date(services.now().getTime() + UPLOAD_INSURANCE_MS));
   const { stream, summary } = inspectArchive();
   try {
     await Promise.all([storage.upload(key, body.pipeThrough(stream), "application/zip"), summary]);
@@ -50,16 +59,16 @@ export interface ArchiveRecord {
 }
 
 /**
- * Makes `record` the job's archive, replacing an earlier one. The row moves to the new object
- * in one transaction; only then is the old object deleted, so no row ever points at nothing.
+ * Makes `record` the job's archive, replacing an earlier one. In one transaction the row moves
+ * to the new object, the upload's insurance is taken back and the old object is scheduled for
+ * deletion; then the old object is deleted at once (or by the cleanup, should that fail).
  */
 export async function recordArchive(
-  db: Database,
-  storage: Storage,
-  log: Logger,
+  services: { db: Database; storage: Storage; log: Logger; now: () => Date },
   job: Job,
   record: ArchiveRecord,
 ): Promise<void> {
+  const { db } = services;
   const replaced = await db.transaction(async (tx) => {
     const [previous] = await tx
       .select({ key: jobArtifacts.storage_key })
@@ -85,12 +94,10 @@ export async function recordArchive(
       })
       .onConflictDoUpdate({ target: [jobArtifacts.job_id, jobArtifacts.file_type], set: values });
     await tx.update(jobs).set({ artifacts_expire_at: record.expireAt }).where(eq(jobs.id, job.id));
-    return previous?.key;
+    await cancelDeletion(tx, record.key);
+    const old = previous && previous.key !== record.key ? previous.key : undefined;
+    if (old) await scheduleDeletion(tx, [old], services.now());
+    return old;
   });
-  if (replaced && replaced !== record.key) {
-    await storage.delete([replaced]).catch((error) => {
-      // Left for the cleanup to find; the row already points at the new archive.
-      log.error("could not delete replaced archive", { key: replaced, cause: String(error) });
-    });
-  }
+  if (replaced) await deleteNow(services, [replaced]);
 }

@@ -4,7 +4,7 @@ import { jobArtifacts, jobs, pipelines, projects, users } from "../schema";
 import type { Status } from "../schema/pipelines";
 import type { Database } from "./db";
 import type { JobView } from "./entities";
-import { forbidden } from "./errors";
+import { forbidden, recordNotFound } from "./errors";
 import { refreshPipelineStatus } from "./pipelines";
 import { constantTimeEqual, JOB_TOKEN_PREFIX, newToken, sha256Hex } from "./tokens";
 
@@ -109,5 +109,16 @@ export async function authenticateRunnerJob(db: Database, jobId: number, token: 
     throw forbidden();
   }
   if (!EXECUTING.includes(job.status)) throw forbidden("Job is not processing on runner");
+  return job;
+}
+
+/** `user_project.builds.find(job_id)`: a job of this project, else GitLab's 404 Not found. */
+export async function findProjectJob(db: Database, projectId: number, jobId: number): Promise<Job> {
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), eq(jobs.project_id, projectId)))
+    .limit(1);
+  if (!job) throw recordNotFound();
   return job;
 }

@@ -5,7 +5,7 @@ import type { Status } from "../schema/pipelines";
 import type { Database } from "./db";
 import { COMPLETED, compositeStatus } from "./pipeline-status";
 
-type Executor = Pick<Database, "select" | "update" | "insert">;
+type Executor = Pick<Database, "select" | "update" | "insert" | "execute">;
 
 export interface NewPipeline {
   readonly ref: string;
@@ -45,7 +45,7 @@ export async function refreshPipelineStatus(db: Executor, pipelineId: number, no
     .where(and(eq(jobs.pipeline_id, pipelineId), eq(jobs.retried, false)));
   const status = compositeStatus(states);
   const done = COMPLETED.includes(status);
-  await db
+  const [pipeline] = await db
     .update(pipelines)
     .set({
       status,
@@ -53,6 +53,25 @@ export async function refreshPipelineStatus(db: Executor, pipelineId: number, no
       started_at: sql`coalesce(${pipelines.started_at}, ${status === "created" ? null : now})`,
       finished_at: done ? now : null,
     })
-    .where(eq(pipelines.id, pipelineId));
+    .where(eq(pipelines.id, pipelineId))
+    .returning();
+  if (pipeline && status === "success" && pipeline.parent_pipeline_id === null) await unlockOlder(db, pipeline);
   return status;
+}
+
+/**
+ * "Keep artifacts from most recent successful jobs": once a pipeline of a ref succeeds, the
+ * older pipelines of that ref, and their child pipelines, unlock; their artifacts may expire.
+ * (GitLab's Ci::UnlockArtifactsService, run when a pipeline on the ref finishes.)
+ */
+async function unlockOlder(db: Executor, pipeline: Pipeline): Promise<void> {
+  await db.execute(sql`
+    with recursive older(id) as (
+      select id from pipelines
+      where project_id = ${pipeline.project_id} and ref = ${pipeline.ref} and tag = ${pipeline.tag}
+        and parent_pipeline_id is null and id < ${pipeline.id} and locked = 'artifacts_locked'
+      union all
+      select c.id from pipelines c join older o on c.parent_pipeline_id = o.id
+    )
+    update pipelines set locked = 'unlocked' where id in (select id from older)`);
 }

@@ -1,4 +1,5 @@
 export * from "./artifacts";
+export * from "./deleted-objects";
 export * from "./jobs";
 export * from "./pipelines";
 export * from "./projects";

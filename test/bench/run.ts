@@ -82,8 +82,8 @@ async function main() {
     const { job } = await make.job(pipeline);
     const uploadStart = performance.now();
     const key = archiveKey(job);
-    const summary = await storeArchive(real.storage, key, streamedZip(ENTRY_MB));
-    await recordArchive(services.db, real.storage, services.log, job, {
+    const summary = await storeArchive(real, key, streamedZip(ENTRY_MB));
+    await recordArchive(real, job, {
       key,
       summary,
       accessibility: "public",

@@ -103,8 +103,9 @@ export function factories(db: Database, storage?: Storage) {
   ) {
     if (!storage) throw new Error("factories(db, storage) needed for archives");
     const key = archiveKey(owner);
-    const summary = await storeArchive(storage, key, new Blob([zip]).stream());
-    await recordArchive(db, storage, quietLog, owner, {
+    const services = { db, storage, log: quietLog, now: () => new Date() };
+    const summary = await storeArchive(services, key, new Blob([zip]).stream());
+    await recordArchive(services, owner, {
       key,
       summary,
       accessibility: options.accessibility ?? "public",

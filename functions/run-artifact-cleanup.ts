@@ -1,0 +1,17 @@
+import { authenticate, requireAdmin } from "../lib/auth";
+import { runCleanup } from "../lib/cleanup";
+import { credentials } from "../lib/http";
+import type { App } from "./app";
+
+/**
+ * POST /api/v4/admin/artifacts/cleanup: one pass of the scheduled cleanup, by hand (admin).
+ * Answers what it removed: {"artifacts": rows, "bytes": their size, "objects": from storage}.
+ */
+export function register(app: App) {
+  app.post("/api/v4/admin/artifacts/cleanup", async (c) => {
+    const { db, config } = c.var.services;
+    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+    requireAdmin(principal, c.req.method);
+    return c.json(await runCleanup(c.var.services), 200);
+  });
+}
