@@ -69,7 +69,7 @@ async function receiveFile(
 export function register(app: App) {
   app.post("/api/v4/jobs/:job_id/artifacts", async (c) => {
     const services = c.var.services;
-    const { db, storage, log, now } = services;
+    const { db, storage, now } = services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? c.req.query("token"));
 

@@ -71,8 +71,17 @@ async function main() {
     let queries = 0;
     let reads = 0;
     const { services: real, close } = built.open(4, () => queries++);
-    const storage: Storage = { ...real.storage, read: (key, range) => (reads++, real.storage.read(key, range)) };
-    storage.presignGet = real.storage.presignGet.bind(real.storage);
+    const storage: Storage = {
+      presignGet: (key, options) => real.storage.presignGet(key, options),
+      presignPut: (key, options) => real.storage.presignPut(key, options),
+      upload: (key, body, type) => real.storage.upload(key, body, type),
+      head: (key) => real.storage.head(key),
+      read: (key, range) => {
+        reads++;
+        return real.storage.read(key, range);
+      },
+      delete: (keys) => real.storage.delete(keys),
+    };
     const services = { ...real, storage };
     const app = createApp(async () => ({ services }));
     const make = factories(services.db, real.storage);
