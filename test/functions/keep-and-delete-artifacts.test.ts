@@ -171,3 +171,26 @@ describe("DELETE /api/v4/projects/:id/artifacts", () => {
     expect((await fetch(`/api/v4/projects/${project.id}/artifacts`, { method: "DELETE" })).status).toBe(401);
   });
 });
+
+describe("POST /api/v4/admin/artifacts/cleanup", () => {
+  it("runs one pass for an admin and answers what it removed", async () => {
+    const project = await make.project({ keep_latest_artifact: false });
+    const { job } = await make.job(await make.pipeline(project));
+    const stored = await make.archive(job, smallZip(), { expireAt: new Date(Date.now() - 1000) });
+    const admin = as(await make.pat(await make.user({ admin: true })));
+    const res = await fetch("/api/v4/admin/artifacts/cleanup", { method: "POST", headers: admin });
+    expect(res.status).toBe(200);
+    const result = await body<{ artifacts: number; bytes: number; objects: number }>(res);
+    expect(result.artifacts).toBeGreaterThanOrEqual(1);
+    expect(result.bytes).toBeGreaterThanOrEqual(stored.size);
+    expect(result.objects).toBeGreaterThanOrEqual(1);
+    expect(await exists(stored.key)).toBe(false);
+    expect(await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).toEqual([]);
+  });
+
+  it("is for admins only", async () => {
+    const maintainer = as(await make.pat(await make.user()));
+    expect((await fetch("/api/v4/admin/artifacts/cleanup", { method: "POST", headers: maintainer })).status).toBe(403);
+    expect((await fetch("/api/v4/admin/artifacts/cleanup", { method: "POST" })).status).toBe(401);
+  });
+});

@@ -136,3 +136,45 @@ describe("a Worker with a broken configuration", () => {
     }
   }, 60_000);
 });
+
+describe("the Worker's scheduled handler", () => {
+  it("runs the artifact cleanup from the Cron Trigger", async () => {
+    const project = await curl("/api/v4/projects", [
+      ...asAdmin,
+      ...jsonBody({ path: unique("cron"), namespace: "rt", keep_latest_artifact: false }),
+    ]);
+    const { id: projectId } = JSON.parse(project.body) as { id: number };
+    const pipeline = JSON.parse(
+      (await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })])).body,
+    );
+    const job = JSON.parse(
+      (
+        await curl(`/api/v4/projects/${projectId}/pipelines/${pipeline.id}/jobs`, [
+          ...asAdmin,
+          ...jsonBody({ name: "old" }),
+        ])
+      ).body,
+    ) as { id: number; token: string };
+    const file = join(dir, "cron.zip");
+    writeFileSync(file, smallZip());
+    // Expires after one second.
+    const upload = await curl(`/api/v4/jobs/${job.id}/artifacts?expire_in=1`, [
+      "--header",
+      `JOB-TOKEN: ${job.token}`,
+      "--form",
+      `file=@${file}`,
+    ]);
+    expect(upload.status).toBe(201);
+    const [row] = await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const trigger = await fetch(new URL("/__scheduled?cron=*/7+*+*+*+*", worker.url));
+    expect(trigger.status).toBe(200);
+    await expect
+      .poll(async () => (await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).length, {
+        timeout: 10_000,
+      })
+      .toBe(0);
+    expect(await storage.head(row?.storage_key ?? "")).toBeNull();
+  });
+});
