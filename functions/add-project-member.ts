@@ -1,10 +1,8 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { authenticate, requireScope } from "../lib/auth";
 import { conflict, notFound } from "../lib/errors";
-import { credentials, readParams } from "../lib/http";
+import { projectCaller, readParams } from "../lib/http";
 import { idParam, parseParams } from "../lib/params";
-import { requireProjectRole } from "../lib/projects";
 import { ACCESS_LEVELS, projectMembers, users } from "../schema";
 import type { App } from "./app";
 
@@ -16,11 +14,9 @@ const Params = z.object({
 /** POST /api/v4/projects/:id/members: admins and the project's Maintainers add members. */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/members", async (c) => {
-    const { db, config } = c.var.services;
+    const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.maintainer);
+    const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
 
     const [user] = await db.select().from(users).where(eq(users.id, params.user_id)).limit(1);
     if (!user) throw notFound("User");

@@ -1,12 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { authenticate, requireScope } from "../lib/auth";
 import { jobEntity } from "../lib/entities";
 import { notFound } from "../lib/errors";
-import { baseUrl, credentials, readParams } from "../lib/http";
+import { baseUrl, projectCaller, readParams } from "../lib/http";
 import { createJob, loadJobView } from "../lib/jobs";
 import { boolish, idParam, integerParam, parseParams } from "../lib/params";
-import { requireProjectRole } from "../lib/projects";
 import { actingUserId } from "../lib/users";
 import { ACCESS_LEVELS, pipelines } from "../schema";
 import { STATUSES } from "../schema/pipelines";
@@ -26,12 +24,10 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/pipelines/:pipeline_id/jobs", async (c) => {
-    const { db, config, now } = c.var.services;
+    const { db, now } = c.var.services;
     const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.developer);
+    const { project, principal } = await projectCaller(c, ACCESS_LEVELS.developer);
 
     const [pipeline] = await db
       .select()

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { authenticate, requireAdmin } from "../lib/auth";
+import { requireAdmin } from "../lib/auth";
 import { iso } from "../lib/entities";
 import { notFound } from "../lib/errors";
-import { credentials, readParams } from "../lib/http";
+import { caller, readParams } from "../lib/http";
 import { integerParam, parseParams } from "../lib/params";
 import { newToken, PAT_PREFIX, sha256Hex } from "../lib/tokens";
 import { personalAccessTokens, users } from "../schema";
@@ -31,11 +31,10 @@ const Params = z.object({
 /** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
 export function register(app: App) {
   app.post("/api/v4/users/:user_id/personal_access_tokens", async (c) => {
-    const { db, config } = c.var.services;
+    const { db } = c.var.services;
     const userId = integerParam(c.req.param("user_id"), "user_id");
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireAdmin(principal, c.req.method);
+    requireAdmin(await caller(c), c.req.method);
 
     const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
     if (!user) throw notFound("User");

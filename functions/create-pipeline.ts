@@ -1,38 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { authenticate, requireScope } from "../lib/auth";
 import { pipelineEntity } from "../lib/entities";
 import { badRequest, notFound } from "../lib/errors";
-import { baseUrl, credentials, readParams } from "../lib/http";
+import { baseUrl, projectCaller, readParams } from "../lib/http";
 import { boolish, idParam, parseParams } from "../lib/params";
 import { createPipeline } from "../lib/pipelines";
-import { requireProjectRole } from "../lib/projects";
 import { actingUserId } from "../lib/users";
 import { ACCESS_LEVELS, pipelines } from "../schema";
+import { SOURCES } from "../schema/pipelines";
 import type { App } from "./app";
-
-/** GitLab's pipeline sources (app/models/enums/ci/pipeline.rb). */
-const SOURCES = [
-  "push",
-  "web",
-  "trigger",
-  "schedule",
-  "api",
-  "external",
-  "pipeline",
-  "chat",
-  "webide",
-  "merge_request_event",
-  "external_pull_request_event",
-  "parent_pipeline",
-  "ondemand_dast_scan",
-  "ondemand_dast_validation",
-  "security_orchestration_policy",
-  "container_registry_push",
-  "duo_workflow",
-  "pipeline_execution_policy_schedule",
-] as const;
 
 const Params = z.object({
   ref: z.string().min(1).max(1024),
@@ -53,11 +30,9 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/pipelines", async (c) => {
-    const { db, config } = c.var.services;
+    const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.developer);
+    const { project, principal } = await projectCaller(c, ACCESS_LEVELS.developer);
 
     if (params.parent_pipeline_id !== undefined) {
       const [parent] = await db

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { authenticate, requireAdmin } from "../lib/auth";
+import { requireAdmin } from "../lib/auth";
 import { ApiError } from "../lib/errors";
-import { baseUrl, credentials, readParams } from "../lib/http";
+import { baseUrl, caller, readParams } from "../lib/http";
 import { boolish, parseParams } from "../lib/params";
 import { projectWebUrl } from "../lib/projects";
 import { projects } from "../schema";
@@ -28,10 +28,9 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects", async (c) => {
-    const { db, config } = c.var.services;
+    const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireAdmin(principal, c.req.method);
+    requireAdmin(await caller(c), c.req.method);
 
     const namespace = params.namespace ?? "root";
     const [project] = await db

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { authenticate, requireAdmin } from "../lib/auth";
+import { requireAdmin } from "../lib/auth";
 import { createdUserEntity } from "../lib/entities";
 import { conflict } from "../lib/errors";
-import { credentials, readParams } from "../lib/http";
+import { caller, readParams } from "../lib/http";
 import { boolish, parseParams } from "../lib/params";
 import { users } from "../schema";
 import type { App } from "./app";
@@ -17,10 +17,9 @@ const Params = z.object({
 /** POST /api/v4/users: an admin creates a user (GitLab's admin users API). */
 export function register(app: App) {
   app.post("/api/v4/users", async (c) => {
-    const { db, config } = c.var.services;
+    const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireAdmin(principal, c.req.method);
+    requireAdmin(await caller(c), c.req.method);
 
     const [user] = await db
       .insert(users)

@@ -1,10 +1,8 @@
 import { and, eq, ne } from "drizzle-orm";
-import { authenticate, requireScope } from "../lib/auth";
 import { deleteNow, scheduleDeletion } from "../lib/cleanup";
-import { credentials } from "../lib/http";
+import { projectCaller } from "../lib/http";
 import { findProjectJob } from "../lib/jobs";
 import { integerParam } from "../lib/params";
-import { requireProjectRole } from "../lib/projects";
 import { ACCESS_LEVELS, jobArtifacts } from "../schema";
 import type { App } from "./app";
 
@@ -16,11 +14,9 @@ import type { App } from "./app";
 export function register(app: App) {
   app.delete("/api/v4/projects/:id/jobs/:job_id/artifacts", async (c) => {
     const services = c.var.services;
-    const { db, config } = services;
+    const { db } = services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.maintainer);
+    const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
     const job = await findProjectJob(db, project.id, jobId);
 
     const keys = await db.transaction(async (tx) => {

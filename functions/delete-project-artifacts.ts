@@ -1,7 +1,5 @@
 import { sql } from "drizzle-orm";
-import { authenticate, requireScope } from "../lib/auth";
-import { credentials } from "../lib/http";
-import { requireProjectRole } from "../lib/projects";
+import { projectCaller } from "../lib/http";
 import { ACCESS_LEVELS } from "../schema";
 import type { App } from "./app";
 
@@ -12,10 +10,8 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.delete("/api/v4/projects/:id/artifacts", async (c) => {
-    const { db, config, now } = c.var.services;
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.maintainer);
+    const { db, now } = c.var.services;
+    const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
 
     await db.execute(sql`
       update job_artifacts a set expire_at = ${now()}, locked = 'unlocked'

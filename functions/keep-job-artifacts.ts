@@ -1,11 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
-import { authenticate, requireScope } from "../lib/auth";
 import { jobEntity } from "../lib/entities";
 import { notFound } from "../lib/errors";
-import { baseUrl, credentials } from "../lib/http";
+import { baseUrl, projectCaller } from "../lib/http";
 import { findProjectJob, loadJobView } from "../lib/jobs";
 import { integerParam } from "../lib/params";
-import { requireProjectRole } from "../lib/projects";
 import { ACCESS_LEVELS, jobArtifacts, jobs } from "../schema";
 import type { App } from "./app";
 
@@ -15,11 +13,9 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/jobs/:job_id/artifacts/keep", async (c) => {
-    const { db, config, now } = c.var.services;
+    const { db, now } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireScope(principal, c.req.method);
-    const { project } = await requireProjectRole(db, c.req.param("id"), principal, ACCESS_LEVELS.developer);
+    const { project } = await projectCaller(c, ACCESS_LEVELS.developer);
     const job = await findProjectJob(db, project.id, jobId);
 
     // build.artifacts?: not expired, and an archive exists.

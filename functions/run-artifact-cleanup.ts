@@ -1,6 +1,6 @@
-import { authenticate, requireAdmin } from "../lib/auth";
+import { requireAdmin } from "../lib/auth";
 import { runCleanup } from "../lib/cleanup";
-import { credentials } from "../lib/http";
+import { caller } from "../lib/http";
 import type { App } from "./app";
 
 /**
@@ -9,9 +9,7 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.post("/api/v4/admin/artifacts/cleanup", async (c) => {
-    const { db, config } = c.var.services;
-    const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-    requireAdmin(principal, c.req.method);
+    requireAdmin(await caller(c), c.req.method);
     return c.json(await runCleanup(c.var.services), 200);
   });
 }

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { DANGLING_SOURCES } from "../schema/pipelines";
 import { type CredentialSource, EXECUTING } from "./auth";
 import type { Database } from "./db";
 import {
@@ -17,18 +18,6 @@ import { constantTimeEqual, sha256Hex } from "./tokens";
  * with the caller's roles, the job-token allowlist, the job (by id, or GitLab's "latest
  * successful" walk for a ref) and its archive row, all in a single round trip.
  */
-
-/** Pipeline sources that never count as a ref's latest pipeline (GitLab's dangling sources). */
-const DANGLING_SOURCES = [
-  "webide",
-  "parent_pipeline",
-  "ondemand_dast_scan",
-  "ondemand_dast_validation",
-  "security_orchestration_policy",
-  "container_registry_push",
-  "duo_workflow",
-  "pipeline_execution_policy_schedule",
-];
 
 /** Artifact types that make a job a candidate for the ref routes (Ci::JobArtifact downloadable types). */
 const DOWNLOADABLE_TYPES = [

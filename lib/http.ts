@@ -1,6 +1,7 @@
 import type { Context } from "hono";
-import type { CredentialSource } from "./auth";
+import { authenticate, type CredentialSource, type Principal, requireScope } from "./auth";
 import { badRequest } from "./errors";
+import { type ProjectAccess, requireProjectRole } from "./projects";
 import type { Services } from "./services";
 
 export interface AppEnv {
@@ -40,4 +41,22 @@ export async function readParams(c: AppContext): Promise<Record<string, unknown>
     }
   }
   return params;
+}
+
+/**
+ * The caller of a management route: access tokens only (job tokens are not taken here, as on
+ * GitLab's keep and delete routes), checked for the scope the method needs.
+ */
+export async function caller(c: AppContext): Promise<Principal> {
+  const { db, config } = c.var.services;
+  const principal = await authenticate(db, credentials(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
+  requireScope(principal, c.req.method);
+  return principal;
+}
+
+/** caller() holding at least `level` in the project `:id` (404 for those who may not see it). */
+export async function projectCaller(c: AppContext, level: number): Promise<ProjectAccess & { principal: Principal }> {
+  const principal = await caller(c);
+  const access = await requireProjectRole(c.var.services.db, c.req.param("id") ?? "", principal, level);
+  return { ...access, principal };
 }

@@ -16,6 +16,40 @@ export const STATUSES = [
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** GitLab's pipeline sources (app/models/enums/ci/pipeline.rb). */
+export const SOURCES = [
+  "push",
+  "web",
+  "trigger",
+  "schedule",
+  "api",
+  "external",
+  "pipeline",
+  "chat",
+  "webide",
+  "merge_request_event",
+  "external_pull_request_event",
+  "parent_pipeline",
+  "ondemand_dast_scan",
+  "ondemand_dast_validation",
+  "security_orchestration_policy",
+  "container_registry_push",
+  "duo_workflow",
+  "pipeline_execution_policy_schedule",
+] as const;
+
+/** Sources that never count as a ref's pipeline ("dangling" in GitLab): child pipelines and the like. */
+export const DANGLING_SOURCES: readonly (typeof SOURCES)[number][] = [
+  "webide",
+  "parent_pipeline",
+  "ondemand_dast_scan",
+  "ondemand_dast_validation",
+  "security_orchestration_policy",
+  "container_registry_push",
+  "duo_workflow",
+  "pipeline_execution_policy_schedule",
+];
+
 export const pipelines = pgTable(
   "pipelines",
   {

@@ -16,7 +16,7 @@ import { createApp } from "../../functions/app";
 import { archiveKey, recordArchive, storeArchive } from "../../lib/artifacts";
 import { servicesFrom } from "../../lib/entry";
 import { startStack } from "../../lib/local/stack";
-import type { Storage } from "../../lib/storage";
+import { countingStorage } from "../helpers/counting-storage";
 import { factories } from "../helpers/factories";
 
 const ENTRY_MB = Number(process.env.BENCH_ENTRY_MB ?? 256);
@@ -71,17 +71,7 @@ async function main() {
     let queries = 0;
     let reads = 0;
     const { services: real, close } = built.open(4, () => queries++);
-    const storage: Storage = {
-      presignGet: (key, options) => real.storage.presignGet(key, options),
-      presignPut: (key, options) => real.storage.presignPut(key, options),
-      upload: (key, body, type) => real.storage.upload(key, body, type),
-      head: (key) => real.storage.head(key),
-      read: (key, range) => {
-        reads++;
-        return real.storage.read(key, range);
-      },
-      delete: (keys) => real.storage.delete(keys),
-    };
+    const storage = countingStorage(real.storage, () => reads++);
     const services = { ...real, storage };
     const app = createApp(async () => ({ services }));
     const make = factories(services.db, real.storage);

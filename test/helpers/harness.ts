@@ -2,7 +2,7 @@ import { afterAll, inject } from "vitest";
 import WebSocket from "ws";
 import { createApp } from "../../functions/app";
 import { servicesFrom } from "../../lib/entry";
-import type { Storage } from "../../lib/storage";
+import { countingStorage, type StorageRead } from "./counting-storage";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PUBLIC_URL = "https://artifacts.example.test";
@@ -18,19 +18,9 @@ export function settings(): Record<string, string> {
 export function harness() {
   const built = servicesFrom(settings(), WebSocket as unknown as typeof globalThis.WebSocket);
   // What each request costs: SQL statements and storage reads, recorded as they happen.
-  const seen = { queries: [] as string[], reads: [] as Array<{ key: string; range?: { start: number; end: number } }> };
+  const seen = { queries: [] as string[], reads: [] as StorageRead[] };
   const { services: real, close } = built.open(4, (query) => seen.queries.push(query));
-  const storage: Storage = {
-    presignGet: (key, options) => real.storage.presignGet(key, options),
-    presignPut: (key, options) => real.storage.presignPut(key, options),
-    upload: (key, body, type) => real.storage.upload(key, body, type),
-    head: (key) => real.storage.head(key),
-    read: (key, range) => {
-      seen.reads.push({ key, range });
-      return real.storage.read(key, range);
-    },
-    delete: (keys) => real.storage.delete(keys),
-  };
+  const storage = countingStorage(real.storage, (read) => seen.reads.push(read));
   const services = { ...real, storage };
   const app = createApp(async () => ({ services }));
   afterAll(close);

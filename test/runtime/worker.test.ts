@@ -31,22 +31,29 @@ async function curl(path: string, args: string[] = []): Promise<{ status: number
 const asAdmin = ["--header", `PRIVATE-TOKEN: ${ADMIN_TOKEN}`];
 const jsonBody = (value: unknown) => ["--header", "content-type: application/json", "--data", JSON.stringify(value)];
 
+/** A project, a pipeline on main and a running job, made with curl through the admin API. */
+async function runningJob(name: string, project: Record<string, unknown> = {}) {
+  const created = await curl("/api/v4/projects", [
+    ...asAdmin,
+    ...jsonBody({ path: unique(name), namespace: "rt", ...project }),
+  ]);
+  expect(created.status).toBe(201);
+  const { id: projectId } = JSON.parse(created.body) as { id: number };
+  const pipeline = await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })]);
+  expect(pipeline.status).toBe(201);
+  const { id: pipelineId } = JSON.parse(pipeline.body) as { id: number };
+  const job = await curl(`/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`, [
+    ...asAdmin,
+    ...jsonBody({ name }),
+  ]);
+  expect(job.status).toBe(201);
+  const { id, token } = JSON.parse(job.body) as { id: number; token: string };
+  return { projectId, pipelineId, id, token };
+}
+
 describe("the bundled Worker in workerd", () => {
   it("runs the admin and runner API end to end with curl: project, pipeline, job, upload, finish", async () => {
-    const project = await curl("/api/v4/projects", [...asAdmin, ...jsonBody({ path: unique("app"), namespace: "rt" })]);
-    expect(project.status).toBe(201);
-    const { id: projectId } = JSON.parse(project.body) as { id: number };
-
-    const pipeline = await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })]);
-    expect(pipeline.status).toBe(201);
-    const { id: pipelineId } = JSON.parse(pipeline.body) as { id: number };
-
-    const job = await curl(`/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`, [
-      ...asAdmin,
-      ...jsonBody({ name: "build" }),
-    ]);
-    expect(job.status).toBe(201);
-    const { id: jobId, token } = JSON.parse(job.body) as { id: number; token: string };
+    const { pipelineId, id: jobId, token } = await runningJob("build");
 
     const zip = smallZip({ "dist/app.js": "console.log(1)\n" });
     const file = join(dir, "artifacts.zip");
@@ -78,22 +85,7 @@ describe("the bundled Worker in workerd", () => {
   });
 
   it("finalizes a direct upload, and maps a missing object to 400, not 500 (S3 XML errors parse in workerd)", async () => {
-    const project = await curl("/api/v4/projects", [
-      ...asAdmin,
-      ...jsonBody({ path: unique("direct"), namespace: "rt" }),
-    ]);
-    const { id: projectId } = JSON.parse(project.body) as { id: number };
-    const pipeline = JSON.parse(
-      (await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })])).body,
-    );
-    const job = JSON.parse(
-      (
-        await curl(`/api/v4/projects/${projectId}/pipelines/${pipeline.id}/jobs`, [
-          ...asAdmin,
-          ...jsonBody({ name: "big" }),
-        ])
-      ).body,
-    ) as { id: number; token: string };
+    const job = await runningJob("direct");
     const auth = ["--header", `JOB-TOKEN: ${job.token}`];
 
     const grant = await curl(`/api/v4/jobs/${job.id}/artifacts/authorize`, ["--request", "POST", ...auth]);
@@ -139,22 +131,7 @@ describe("a Worker with a broken configuration", () => {
 
 describe("the Worker's scheduled handler", () => {
   it("runs the artifact cleanup from the Cron Trigger", async () => {
-    const project = await curl("/api/v4/projects", [
-      ...asAdmin,
-      ...jsonBody({ path: unique("cron"), namespace: "rt", keep_latest_artifact: false }),
-    ]);
-    const { id: projectId } = JSON.parse(project.body) as { id: number };
-    const pipeline = JSON.parse(
-      (await curl(`/api/v4/projects/${projectId}/pipelines`, [...asAdmin, ...jsonBody({ ref: "main" })])).body,
-    );
-    const job = JSON.parse(
-      (
-        await curl(`/api/v4/projects/${projectId}/pipelines/${pipeline.id}/jobs`, [
-          ...asAdmin,
-          ...jsonBody({ name: "old" }),
-        ])
-      ).body,
-    ) as { id: number; token: string };
+    const job = await runningJob("cron", { keep_latest_artifact: false });
     const file = join(dir, "cron.zip");
     writeFileSync(file, smallZip());
     // Expires after one second.
