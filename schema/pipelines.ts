@@ -16,8 +16,8 @@ export const STATUSES = [
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** GitLab's pipeline sources (app/models/enums/ci/pipeline.rb). */
-export const SOURCES = [
+/** GitLab's pipeline sources (app/models/enums/ci/pipeline.rb) that make a ref's pipelines. */
+const CI_SOURCES = [
   "push",
   "web",
   "trigger",
@@ -26,9 +26,13 @@ export const SOURCES = [
   "external",
   "pipeline",
   "chat",
-  "webide",
   "merge_request_event",
   "external_pull_request_event",
+] as const;
+
+/** "Dangling" sources, which never count as a ref's pipeline: child pipelines and the like. */
+export const DANGLING_SOURCES = [
+  "webide",
   "parent_pipeline",
   "ondemand_dast_scan",
   "ondemand_dast_validation",
@@ -38,17 +42,7 @@ export const SOURCES = [
   "pipeline_execution_policy_schedule",
 ] as const;
 
-/** Sources that never count as a ref's pipeline ("dangling" in GitLab): child pipelines and the like. */
-export const DANGLING_SOURCES: readonly (typeof SOURCES)[number][] = [
-  "webide",
-  "parent_pipeline",
-  "ondemand_dast_scan",
-  "ondemand_dast_validation",
-  "security_orchestration_policy",
-  "container_registry_push",
-  "duo_workflow",
-  "pipeline_execution_policy_schedule",
-];
+export const SOURCES = [...CI_SOURCES, ...DANGLING_SOURCES] as const;
 
 export const pipelines = pgTable(
   "pipelines",
