@@ -28,9 +28,22 @@ export interface CredentialSource {
   query(name: string): string | undefined;
 }
 
-function bearer(source: CredentialSource): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(source.header("authorization") ?? "");
-  return match?.[1];
+export interface Credentials {
+  readonly bearer: string | undefined;
+  /** The access token: PRIVATE-TOKEN, private_token, else the Bearer value. */
+  readonly access: string | undefined;
+  /** The job token: JOB-TOKEN, job_token, token. */
+  readonly job: string | undefined;
+}
+
+/** The credentials a request presents, in GitLab's order. */
+export function credentialsOf(source: CredentialSource): Credentials {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(source.header("authorization") ?? "")?.[1];
+  return {
+    bearer,
+    access: source.header("private-token") || source.query("private_token") || bearer,
+    job: source.header("job-token") || source.query("job_token") || source.query("token"),
+  };
 }
 
 async function findPat(db: Database, token: string) {
@@ -97,12 +110,11 @@ export async function authenticate(
   source: CredentialSource,
   options: { adminToken: string; jobTokens: boolean },
 ): Promise<Principal> {
-  const fromBearer = bearer(source);
-  if (options.jobTokens && fromBearer) {
-    const job = await findRunningJob(db, fromBearer);
+  const { bearer, access, job: jobToken } = credentialsOf(source);
+  if (options.jobTokens && bearer) {
+    const job = await findRunningJob(db, bearer);
     if (job) return { kind: "job", ...job };
   }
-  const access = source.header("private-token") || source.query("private_token") || fromBearer;
   if (access) {
     if (constantTimeEqual(access, options.adminToken)) return { kind: "admin-token" };
     const principal = userPrincipal(await findPat(db, access));
@@ -110,7 +122,6 @@ export async function authenticate(
     return principal;
   }
   if (options.jobTokens) {
-    const jobToken = source.header("job-token") || source.query("job_token") || source.query("token");
     if (jobToken) {
       const job = await findRunningJob(db, jobToken);
       if (!job) throw unauthorized();

@@ -1,12 +1,6 @@
 import { decodeArtifactPath } from "./artifact-path";
-import {
-  authorizeDownload,
-  credentialsOf,
-  type DownloadRow,
-  type DownloadTarget,
-  lookupDownload,
-  resolveViewer,
-} from "./downloads";
+import { credentialsOf } from "./auth";
+import { authorizeDownload, type DownloadRow, type DownloadTarget, lookupDownload, resolveViewer } from "./downloads";
 import { paramMissing } from "./errors";
 import { type AppContext, credentials } from "./http";
 import { integerParam } from "./params";

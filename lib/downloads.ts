@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { DANGLING_SOURCES } from "../schema/pipelines";
-import { type CredentialSource, EXECUTING } from "./auth";
+import { type Credentials, EXECUTING } from "./auth";
 import type { Database } from "./db";
 import {
   forbidden,
@@ -50,12 +50,6 @@ const MAX_INT = 2 ** 31 - 1;
 
 export type DownloadTarget = { readonly jobId: number } | { readonly ref: string; readonly jobName: string };
 
-interface Credentials {
-  readonly bearer: string | undefined;
-  readonly access: string | undefined;
-  readonly job: string | undefined;
-}
-
 export interface DownloadRow {
   pat_user_id: number | null;
   pat_revoked: boolean | null;
@@ -87,20 +81,6 @@ export interface DownloadRow {
   archive_sha256: string | null;
   archive_accessibility: "public" | "private" | "none" | null;
   archive_file_name: string | null;
-}
-
-function bearerToken(source: CredentialSource): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(source.header("authorization") ?? "")?.[1];
-}
-
-/** The credentials present, in GitLab's order (see lib/auth.ts). */
-export function credentialsOf(source: CredentialSource): Credentials {
-  const bearer = bearerToken(source);
-  return {
-    bearer,
-    access: source.header("private-token") || source.query("private_token") || bearer,
-    job: source.header("job-token") || source.query("job_token") || source.query("token"),
-  };
 }
 
 function projectCondition(id: string): SQL | null {
