@@ -11,6 +11,7 @@ import {
   tokenRevoked,
   unauthorized,
 } from "./errors";
+import { parseProjectId } from "./projects";
 import { constantTimeEqual, sha256Hex } from "./tokens";
 
 /**
@@ -83,12 +84,10 @@ export interface DownloadRow {
   archive_file_name: string | null;
 }
 
-function projectCondition(id: string): SQL | null {
-  if (/^-?\d+$/.test(id)) {
-    const numeric = Number(id);
-    return numeric >= 1 && numeric <= MAX_INT ? sql`p.id = ${numeric}` : null;
-  }
-  return id.includes("/") ? sql`lower(p.full_path) = lower(${id})` : null;
+function projectCondition(id: string): SQL {
+  const ref = parseProjectId(id);
+  if (!ref) return sql`false`;
+  return "id" in ref ? sql`p.id = ${ref.id}` : sql`lower(p.full_path) = lower(${ref.path})`;
 }
 
 function buildQuery(target: DownloadTarget): SQL {
@@ -138,7 +137,7 @@ export async function lookupDownload(
   const patDigest = credentials.access && !accessIsAdmin ? sha256Hex(credentials.access) : null;
   const jobToken = credentials.bearer ?? (credentials.access ? undefined : credentials.job);
   const jobDigest = jobToken ? sha256Hex(jobToken) : null;
-  const projectWhere = projectCondition(options.projectId) ?? sql`false`;
+  const projectWhere = projectCondition(options.projectId);
   const executing = sql.join(
     EXECUTING.map((s) => sql`${s}`),
     sql`, `,

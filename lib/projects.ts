@@ -13,20 +13,22 @@ export interface ProjectAccess {
 }
 
 /**
- * GitLab's find_project (lib/api/helpers.rb): a number is an id, anything with a slash is a
- * full path (case-insensitive), anything else finds nothing. One query, with the caller's role.
+ * How GitLab's find_project (lib/api/helpers.rb) reads `:id`: a number is an id, anything with
+ * a slash is a full path (matched case-insensitively), anything else finds nothing.
  */
-export async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
-  let where: ReturnType<typeof eq>;
+export function parseProjectId(id: string): { id: number } | { path: string } | null {
   if (/^-?\d+$/.test(id)) {
     const numeric = Number(id);
-    if (!Number.isSafeInteger(numeric) || numeric < 1 || numeric > 2 ** 31 - 1) return null;
-    where = eq(projects.id, numeric);
-  } else if (id.includes("/")) {
-    where = sql`lower(${projects.full_path}) = lower(${id})`;
-  } else {
-    return null;
+    return Number.isSafeInteger(numeric) && numeric >= 1 && numeric <= 2 ** 31 - 1 ? { id: numeric } : null;
   }
+  return id.includes("/") ? { path: id } : null;
+}
+
+/** The project `:id` names, with the caller's role, in one query. */
+export async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
+  const ref = parseProjectId(id);
+  if (!ref) return null;
+  const where = "id" in ref ? eq(projects.id, ref.id) : sql`lower(${projects.full_path}) = lower(${ref.path})`;
   const userId = principal.kind === "user" || principal.kind === "job" ? (principal.user?.id ?? 0) : 0;
   const [row] = await db
     .select({ project: projects, accessLevel: sql<number>`coalesce(${projectMembers.access_level}, 0)` })
