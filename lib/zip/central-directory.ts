@@ -58,15 +58,19 @@ function sameBytes(view: Uint8Array, at: number, name: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Finds the entry named exactly `name` (bytes, case-sensitive, no normalisation: Workhorse's
- * rule) in a central directory, and bounds it by the nearest local header after it.
- */
-export function findEntry(cd: Uint8Array, entries: number, cdOffset: number, name: Uint8Array): ZipEntry | null {
+interface CentralRecord extends Sizes {
+  readonly nameAt: number;
+  readonly nameLength: number;
+  readonly flags: number;
+  readonly method: number;
+  readonly crc32: number;
+  readonly extraLength: number;
+}
+
+/** Walks the central directory's records, checking each one's bounds. */
+function* records(cd: Uint8Array, entries: number): Generator<CentralRecord> {
   if (entries > MAX_ENTRIES) throw new ZipLimitError(`archive has ${entries} entries`);
   const view = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
-  let found: Omit<ZipEntry, "end"> | undefined;
-  const offsets: number[] = [];
   let p = 0;
   for (let i = 0; i < entries; i++) {
     if (p + CD_FIXED > cd.length || view.getUint32(p, true) !== CD_SIG) {
@@ -85,24 +89,62 @@ export function findEntry(cd: Uint8Array, entries: number, cdOffset: number, nam
     if (sizes.compressedSize === U32_MAX || sizes.uncompressedSize === U32_MAX || sizes.localHeaderOffset === U32_MAX) {
       sizes = zip64Sizes(view, p + CD_FIXED + nameLength, extraLength, sizes);
     }
-    offsets.push(sizes.localHeaderOffset);
-    if (!found && nameLength === name.length && sameBytes(cd, p + CD_FIXED, name)) {
-      found = {
-        name,
-        flags: view.getUint16(p + 8, true),
-        method: view.getUint16(p + 10, true),
-        crc32: view.getUint32(p + 16, true),
-        extraLength,
-        ...sizes,
-      };
-    }
+    yield {
+      nameAt: p + CD_FIXED,
+      nameLength,
+      flags: view.getUint16(p + 8, true),
+      method: view.getUint16(p + 10, true),
+      crc32: view.getUint32(p + 16, true),
+      extraLength,
+      ...sizes,
+    };
     p = next;
+  }
+}
+
+function bounded(record: CentralRecord, name: Uint8Array, end: number): ZipEntry {
+  if (record.localHeaderOffset + 30 + record.compressedSize > end) {
+    throw new NotAZipError("entry overruns the next local header");
+  }
+  const { nameAt: _at, nameLength: _length, ...fields } = record;
+  return { ...fields, name, end };
+}
+
+/**
+ * Finds the entry named exactly `name` (bytes, case-sensitive, no normalisation: Workhorse's
+ * rule) in a central directory, and bounds it by the nearest local header after it.
+ */
+export function findEntry(cd: Uint8Array, entries: number, cdOffset: number, name: Uint8Array): ZipEntry | null {
+  let found: CentralRecord | undefined;
+  const offsets: number[] = [];
+  for (const record of records(cd, entries)) {
+    offsets.push(record.localHeaderOffset);
+    if (!found && record.nameLength === name.length && sameBytes(cd, record.nameAt, name)) found = record;
   }
   if (!found) return null;
   let end = cdOffset;
   for (const offset of offsets) if (offset > found.localHeaderOffset && offset < end) end = offset;
-  if (found.localHeaderOffset + 30 + found.compressedSize > end) {
-    throw new NotAZipError("entry overruns the next local header");
-  }
-  return { ...found, end };
+  return bounded(found, name, end);
+}
+
+/** Every entry of a central directory, each bounded by the next local header: an archive's index. */
+export function listEntries(cd: Uint8Array, entries: number, cdOffset: number): ZipEntry[] {
+  const all = [...records(cd, entries)];
+  const offsets = [...new Set(all.map((r) => r.localHeaderOffset))].sort((a, b) => a - b);
+  return all.map((record) => {
+    // The first offset above this entry's, by binary search.
+    let lo = 0;
+    let hi = offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((offsets[mid] ?? 0) <= record.localHeaderOffset) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = offsets[lo];
+    return bounded(
+      record,
+      cd.slice(record.nameAt, record.nameAt + record.nameLength),
+      next !== undefined && next < cdOffset ? next : cdOffset,
+    );
+  });
 }
