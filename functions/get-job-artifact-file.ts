@@ -1,5 +1,6 @@
-import { authorizedDownload, decodeArtifactPath, jobFileRawPath, jobIdParam } from "../lib/download-request";
-import { archiveOf } from "../lib/downloads";
+import { deferredArtifactPath } from "../lib/artifact-path";
+import { authorizedDownload, jobFileRawPath, jobIdParam } from "../lib/download-request";
+import { archiveOf, indexedEntry } from "../lib/downloads";
 import { notFound } from "../lib/errors";
 import { serveEntry } from "../lib/serve";
 import type { App } from "./app";
@@ -11,13 +12,14 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{.+}", async (c) => {
     const jobId = jobIdParam(c);
-    const row = await authorizedDownload(c, { jobId });
+    const path = deferredArtifactPath(jobFileRawPath(c));
+    const row = await authorizedDownload(c, { jobId }, path.text);
     // available_artifacts?: unexpired, or kept by a locked pipeline; and an archive.
     const now = c.var.services.now();
     const current =
       row.build_expire_at === null || row.build_expire_at > now || row.pipeline_locked === "artifacts_locked";
     if (!current || row.archive_key === null) throw notFound();
-    const path = decodeArtifactPath(jobFileRawPath(c));
-    return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, "extension");
+    const valid = path.get();
+    return serveEntry(c.var.services, c.req.raw, archiveOf(row), valid, "extension", indexedEntry(row, valid.bytes));
   });
 }

@@ -1,5 +1,6 @@
-import { authorizedDownload, decodeArtifactPath, refParams } from "../lib/download-request";
-import { archiveOf } from "../lib/downloads";
+import { deferredArtifactPath } from "../lib/artifact-path";
+import { authorizedDownload, refParams } from "../lib/download-request";
+import { archiveOf, indexedEntry } from "../lib/downloads";
 import { internalError } from "../lib/errors";
 import { serveEntry } from "../lib/serve";
 import type { App } from "./app";
@@ -12,10 +13,11 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{.+}", async (c) => {
     const { ref, jobName, rawPath } = refParams(c);
-    const row = await authorizedDownload(c, { ref, jobName });
-    const path = decodeArtifactPath(rawPath ?? "");
+    const path = deferredArtifactPath(rawPath ?? "");
+    const row = await authorizedDownload(c, { ref, jobName }, path.text);
+    const valid = path.get();
     // A job found through report artifacts alone has no archive: GitLab fails with 500 here.
     if (row.archive_key === null) throw internalError();
-    return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, "sniff");
+    return serveEntry(c.var.services, c.req.raw, archiveOf(row), valid, "sniff", indexedEntry(row, valid.bytes));
   });
 }

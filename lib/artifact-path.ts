@@ -32,3 +32,20 @@ export function entryDisposition(path: string): string {
   const base = path.slice(path.lastIndexOf("/") + 1);
   return `attachment; filename="${base.replace(/[\\"]/g, "\\$&")}"`;
 }
+
+/**
+ * Decodes now, refuses later: the entry name goes into the download's one statement, while
+ * GitLab checks the path only after authorization (so a stranger still gets 404, not 400).
+ */
+export function deferredArtifactPath(raw: string): { text?: string; get(): { text: string; bytes: Uint8Array } } {
+  try {
+    const path = decodeArtifactPath(raw);
+    return { text: path.text, get: () => path };
+  } catch (error) {
+    return {
+      get: () => {
+        throw error;
+      },
+    };
+  }
+}

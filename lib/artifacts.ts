@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Job } from "../schema";
-import { jobArtifacts, jobs } from "../schema";
+import { artifactEntries, jobArtifacts, jobs } from "../schema";
 import { cancelDeletion, deleteNow, scheduleDeletion } from "./cleanup";
 import type { Database } from "./db";
 import type { Logger } from "./services";
 import type { Storage } from "./storage";
 import { type ArchiveSummary, inspectArchive } from "./zip/inspect";
+import { indexArchive } from "./zip/reader";
 
 export const ARCHIVE_FILENAME = "artifacts.zip";
 
@@ -51,6 +52,50 @@ export async function inspectStoredArchive(storage: Storage, key: string): Promi
   return summary;
 }
 
+/** Archives with more entries than this are read from their tail instead of indexed. */
+export const MAX_INDEXED_ENTRIES = 200_000;
+const INDEX_INSERT_BATCH = 1000;
+
+/**
+ * The archive's index rows: every UTF-8-named entry (the first of duplicate names, the one
+ * Workhorse would serve). Null when the archive is too large to index or the index unreadable;
+ * downloads then read the central directory from storage.
+ */
+async function entryRows(services: { storage: Storage; log: Logger }, record: ArchiveRecord) {
+  const { centralDirectory: location, tail, size } = record.summary;
+  if (location.entries > MAX_INDEXED_ENTRIES) return null;
+  let entries: Awaited<ReturnType<typeof indexArchive>>;
+  try {
+    entries = await indexArchive(services.storage, { key: record.key, size }, { location, tail });
+  } catch (error) {
+    services.log.error("archive not indexed", { key: record.key, cause: String(error) });
+    return null;
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const rows = new Map<string, Omit<typeof artifactEntries.$inferInsert, "artifact_id">>();
+  for (const entry of entries) {
+    let path: string;
+    try {
+      path = decoder.decode(entry.name);
+    } catch {
+      continue;
+    }
+    if (rows.has(path) || path.includes("\0")) continue;
+    rows.set(path, {
+      path,
+      method: entry.method,
+      flags: entry.flags,
+      crc32: entry.crc32,
+      compressed_size: entry.compressedSize,
+      uncompressed_size: entry.uncompressedSize,
+      local_header_offset: entry.localHeaderOffset,
+      end_offset: entry.end,
+      extra_length: entry.extraLength,
+    });
+  }
+  return [...rows.values()];
+}
+
 export interface ArchiveRecord {
   readonly key: string;
   readonly summary: ArchiveSummary;
@@ -69,6 +114,7 @@ export async function recordArchive(
   record: ArchiveRecord,
 ): Promise<void> {
   const { db } = services;
+  const entries = await entryRows(services, record);
   const replaced = await db.transaction(async (tx) => {
     const [previous] = await tx
       .select({ key: jobArtifacts.storage_key })
@@ -81,8 +127,9 @@ export async function recordArchive(
       sha256: record.summary.sha256,
       accessibility: record.accessibility,
       expire_at: record.expireAt,
+      entries_indexed: entries !== null,
     };
-    await tx
+    const [artifact] = await tx
       .insert(jobArtifacts)
       .values({
         project_id: job.project_id,
@@ -92,7 +139,15 @@ export async function recordArchive(
         file_name: ARCHIVE_FILENAME,
         ...values,
       })
-      .onConflictDoUpdate({ target: [jobArtifacts.job_id, jobArtifacts.file_type], set: values });
+      .onConflictDoUpdate({ target: [jobArtifacts.job_id, jobArtifacts.file_type], set: values })
+      .returning({ id: jobArtifacts.id });
+    if (!artifact) throw new Error("artifact upsert returned no row");
+    await tx.delete(artifactEntries).where(eq(artifactEntries.artifact_id, artifact.id));
+    for (let i = 0; entries && i < entries.length; i += INDEX_INSERT_BATCH) {
+      await tx
+        .insert(artifactEntries)
+        .values(entries.slice(i, i + INDEX_INSERT_BATCH).map((e) => ({ ...e, artifact_id: artifact.id })));
+    }
     await tx.update(jobs).set({ artifacts_expire_at: record.expireAt }).where(eq(jobs.id, job.id));
     await cancelDeletion(tx, record.key);
     const old = previous && previous.key !== record.key ? previous.key : undefined;

@@ -1,4 +1,3 @@
-import { decodeArtifactPath } from "./artifact-path";
 import { credentialsOf } from "./auth";
 import { authorizeDownload, type DownloadRow, type DownloadTarget, lookupDownload, resolveViewer } from "./downloads";
 import { paramMissing } from "./errors";
@@ -31,13 +30,15 @@ export function jobFileRawPath(c: AppContext): string {
   return JOB_FILE.exec(new URL(c.req.url).pathname)?.[1] ?? "";
 }
 
-export { decodeArtifactPath };
-
 /**
  * Authenticate, find the project, job and archive in one statement, and authorize, in the
  * order of GitLab's job_artifacts.rb. Returns the row for the handler to answer from.
  */
-export async function authorizedDownload(c: AppContext, target: DownloadTarget): Promise<DownloadRow> {
+export async function authorizedDownload(
+  c: AppContext,
+  target: DownloadTarget,
+  entryPath?: string,
+): Promise<DownloadRow> {
   const { db, config } = c.var.services;
   const presented = credentialsOf(credentials(c));
   const row = await lookupDownload(db, {
@@ -45,6 +46,7 @@ export async function authorizedDownload(c: AppContext, target: DownloadTarget):
     adminToken: config.ADMIN_TOKEN,
     projectId: c.req.param("id") ?? "",
     target,
+    entryPath,
   });
   const viewer = resolveViewer(row, presented, c.req.method, config.ADMIN_TOKEN);
   authorizeDownload(row, viewer);

@@ -13,6 +13,7 @@ import {
 } from "./errors";
 import { parseProjectId } from "./projects";
 import { constantTimeEqual, sha256Hex } from "./tokens";
+import type { ZipEntry } from "./zip/central-directory";
 
 /**
  * The read side's one SQL statement: who is asking (access token or job token), the project
@@ -82,6 +83,15 @@ export interface DownloadRow {
   archive_sha256: string | null;
   archive_accessibility: "public" | "private" | "none" | null;
   archive_file_name: string | null;
+  entries_indexed: boolean | null;
+  entry_method: number | null;
+  entry_flags: number | null;
+  entry_crc32: number | null;
+  entry_compressed_size: number | null;
+  entry_uncompressed_size: number | null;
+  entry_local_header_offset: number | null;
+  entry_end_offset: number | null;
+  entry_extra_length: number | null;
 }
 
 function projectCondition(id: string): SQL {
@@ -130,7 +140,14 @@ function buildQuery(target: DownloadTarget): SQL {
 
 export async function lookupDownload(
   db: Database,
-  options: { credentials: Credentials; adminToken: string; projectId: string; target: DownloadTarget },
+  options: {
+    credentials: Credentials;
+    adminToken: string;
+    projectId: string;
+    target: DownloadTarget;
+    /** For single files: the entry, from the archive's index when it has one. */
+    entryPath?: string;
+  },
 ): Promise<DownloadRow> {
   const { credentials } = options;
   const accessIsAdmin = credentials.access !== undefined && constantTimeEqual(credentials.access, options.adminToken);
@@ -170,7 +187,11 @@ export async function lookupDownload(
       proj.public_builds, proj.builds_enabled, proj.ci_inbound_job_token_scope_enabled as inbound_enabled,
       build.id as build_id, build.artifacts_expire_at as build_expire_at, build.locked as pipeline_locked,
       a.storage_key as archive_key, a.size::float8 as archive_size, a.sha256 as archive_sha256,
-      a.accessibility as archive_accessibility, a.file_name as archive_file_name
+      a.accessibility as archive_accessibility, a.file_name as archive_file_name, a.entries_indexed,
+      e.method as entry_method, e.flags as entry_flags, e.crc32::float8 as entry_crc32,
+      e.compressed_size::float8 as entry_compressed_size, e.uncompressed_size::float8 as entry_uncompressed_size,
+      e.local_header_offset::float8 as entry_local_header_offset, e.end_offset::float8 as entry_end_offset,
+      e.extra_length as entry_extra_length
     from (select 1) as one
     left join pat on true
     left join cred_job on true
@@ -179,6 +200,7 @@ export async function lookupDownload(
     left join project_members pm_job on pm_job.project_id = proj.id and pm_job.user_id = cred_job.user_id
     left join build on true
     left join job_artifacts a on a.job_id = build.id and a.file_type = 'archive'
+    left join artifact_entries e on e.artifact_id = a.id and e.path = ${options.entryPath ?? null}::text
   `);
   const row = result.rows[0];
   if (!row) throw new Error("download lookup returned no row");
@@ -261,6 +283,26 @@ export function authorizeDownload(row: DownloadRow, viewer: Viewer): void {
   const accessibility = row.archive_accessibility ?? "public";
   if (accessibility === "none") throw forbidden();
   if (accessibility === "private" && !viewer.admin && viewer.accessLevel < DEVELOPER) throw forbidden();
+}
+
+/**
+ * The entry as the archive's index knows it: the entry, null when an indexed archive has no
+ * such name, undefined when the archive is not indexed (read its central directory instead).
+ */
+export function indexedEntry(row: DownloadRow, name: Uint8Array): ZipEntry | null | undefined {
+  if (!row.entries_indexed) return undefined;
+  if (row.entry_method === null) return null;
+  return {
+    name,
+    method: row.entry_method,
+    flags: row.entry_flags ?? 0,
+    crc32: row.entry_crc32 ?? 0,
+    compressedSize: row.entry_compressed_size ?? 0,
+    uncompressedSize: row.entry_uncompressed_size ?? 0,
+    localHeaderOffset: row.entry_local_header_offset ?? 0,
+    end: row.entry_end_offset ?? 0,
+    extraLength: row.entry_extra_length ?? 0,
+  };
 }
 
 /** The archive to serve, or GitLab's 404 when the job has none. */

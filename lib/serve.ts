@@ -139,7 +139,8 @@ export type TypeRule = "extension" | "sniff";
 /**
  * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
  * ETag (If-None-Match answered without touching storage), Range (206/416), Accept-Ranges.
- * Storage: one tail read (two when the central directory is larger), then one bounded read.
+ * Storage: one bounded read of the entry for an indexed archive; otherwise a tail read first
+ * (two when the central directory is larger than the tail).
  */
 export async function serveEntry(
   services: Services,
@@ -147,13 +148,15 @@ export async function serveEntry(
   archive: ArchiveFile,
   path: { text: string; bytes: Uint8Array },
   rule: TypeRule,
+  /** The entry from the archive's index (null: no such entry); undefined: read the zip's end. */
+  indexed: ZipEntry | null | undefined,
 ): Promise<Response> {
   const etag = `"${sha256Hex(`${archive.sha256}:${path.text}`)}"`;
   if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag);
 
   let entry: ZipEntry | null;
   try {
-    entry = await lookupEntry(services.storage, archive, path.bytes);
+    entry = indexed === undefined ? await lookupEntry(services.storage, archive, path.bytes) : indexed;
   } catch (error) {
     if (error instanceof ArchiveNotFoundError) throw notFoundFor(rule);
     services.log.error("archive unreadable", { key: archive.key, cause: String(error) });

@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { jobs } from "./jobs";
 import { projects } from "./projects";
 
@@ -28,6 +28,8 @@ export const jobArtifacts = pgTable(
     locked: text({ enum: ["unlocked", "artifacts_locked", "unknown"] })
       .notNull()
       .default("unknown"),
+    // Whether artifact_entries holds this archive's whole central directory.
+    entries_indexed: boolean().notNull().default(false),
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

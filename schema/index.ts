@@ -1,3 +1,4 @@
+export * from "./artifact-entries";
 export * from "./artifacts";
 export * from "./deleted-objects";
 export * from "./jobs";

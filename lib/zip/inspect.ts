@@ -5,6 +5,8 @@ export interface ArchiveSummary {
   readonly size: number;
   readonly sha256: string;
   readonly centralDirectory: CentralDirectoryLocation;
+  /** The archive's last bytes (at most MAX_TAIL): often the whole central directory. */
+  readonly tail: Uint8Array;
 }
 
 /**
@@ -45,7 +47,7 @@ export function inspectArchive(): {
       if (size < 4) throw fail("not a zip archive");
       try {
         const centralDirectory = locateCentralDirectory(tail, size);
-        settle.resolve({ size, sha256: hash.digest("hex"), centralDirectory });
+        settle.resolve({ size, sha256: hash.digest("hex"), centralDirectory, tail });
       } catch (error) {
         settle.reject(error);
         throw error;

@@ -1,8 +1,8 @@
 import CRC32 from "crc-32";
 import { Inflate } from "fflate";
 import type { Storage } from "../storage";
-import { findEntry, type ZipEntry } from "./central-directory";
-import { locateCentralDirectory, MAX_TAIL } from "./eocd";
+import { findEntry, listEntries, type ZipEntry } from "./central-directory";
+import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
 
 /** First read: the end records and as much of the central directory as fits. */
@@ -27,6 +27,25 @@ async function readRange(storage: Storage, key: string, start: number, end: numb
   return bytes;
 }
 
+/** The central directory, from the tail already read and at most one more bounded read. */
+async function centralDirectory(
+  storage: Storage,
+  archive: ArchiveRef,
+  location: CentralDirectoryLocation,
+  tail: Uint8Array,
+): Promise<Uint8Array> {
+  if (location.size > MAX_CENTRAL_DIRECTORY) throw new ZipLimitError(`central directory of ${location.size} bytes`);
+  const tailStart = archive.size - tail.length;
+  if (location.offset >= tailStart) {
+    return tail.subarray(location.offset - tailStart, location.offset - tailStart + location.size);
+  }
+  const missing = await readRange(storage, archive.key, location.offset, tailStart - 1);
+  const cd = new Uint8Array(location.size);
+  cd.set(missing.subarray(0, location.size));
+  if (missing.length < location.size) cd.set(tail.subarray(0, location.size - missing.length), missing.length);
+  return cd;
+}
+
 /**
  * Looks an entry up by exact name: one bounded read of the archive's tail, and a second only
  * for the part of the central directory the tail did not hold. The archive's size comes from
@@ -37,7 +56,7 @@ export async function lookupEntry(storage: Storage, archive: ArchiveRef, name: U
   if (archive.size < 22) throw new CorruptEntryError("archive is too small to be a zip");
   let tailStart = Math.max(0, archive.size - TAIL_READ);
   let tail = await readRange(storage, archive.key, tailStart, archive.size - 1);
-  let location: ReturnType<typeof locateCentralDirectory>;
+  let location: CentralDirectoryLocation;
   try {
     location = locateCentralDirectory(tail, archive.size);
   } catch (error) {
@@ -47,17 +66,18 @@ export async function lookupEntry(storage: Storage, archive: ArchiveRef, name: U
     tail = await readRange(storage, archive.key, tailStart, archive.size - 1);
     location = locateCentralDirectory(tail, archive.size);
   }
-  if (location.size > MAX_CENTRAL_DIRECTORY) throw new ZipLimitError(`central directory of ${location.size} bytes`);
-  let cd: Uint8Array;
-  if (location.offset >= tailStart) {
-    cd = tail.subarray(location.offset - tailStart, location.offset - tailStart + location.size);
-  } else {
-    const missing = await readRange(storage, archive.key, location.offset, tailStart - 1);
-    cd = new Uint8Array(location.size);
-    cd.set(missing.subarray(0, location.size));
-    if (missing.length < location.size) cd.set(tail.subarray(0, location.size - missing.length), missing.length);
-  }
+  const cd = await centralDirectory(storage, archive, location, tail);
   return findEntry(cd, location.entries, location.offset, name);
+}
+
+/** Every entry of an archive just uploaded, from the tail its upload kept (plus a read if needed). */
+export async function indexArchive(
+  storage: Storage,
+  archive: ArchiveRef,
+  end: { location: CentralDirectoryLocation; tail: Uint8Array },
+): Promise<ZipEntry[]> {
+  const cd = await centralDirectory(storage, archive, end.location, end.tail);
+  return listEntries(cd, end.location.entries, end.location.offset);
 }
 
 /** Inclusive byte range of the uncompressed entry. */

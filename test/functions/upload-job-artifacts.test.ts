@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { jobArtifacts, jobs } from "../../schema";
+import { artifactEntries, jobArtifacts, jobs } from "../../schema";
 import { factories } from "../helpers/factories";
 import { body, harness } from "../helpers/harness";
 import { bigZip, multipartUpload, smallZip } from "../helpers/zips";
@@ -29,6 +29,11 @@ async function storedBytes(key: string): Promise<Uint8Array | null> {
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+async function indexedPaths(artifactId: number) {
+  const rows = await db.select().from(artifactEntries).where(eq(artifactEntries.artifact_id, artifactId));
+  return rows.map((r) => r.path).sort();
+}
 
 async function archiveRow(jobId: number) {
   const [row] = await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, jobId));
@@ -59,6 +64,8 @@ describe("POST /api/v4/jobs/:job_id/artifacts", () => {
     const row = await archiveRow(job.id);
     expect(row).toMatchObject({ size: zip.length, sha256: sha256(zip), accessibility: "private", file_format: "zip" });
     expect(await storedBytes(row?.storage_key ?? "")).toEqual(zip);
+    expect(row?.entries_indexed).toBe(true);
+    expect(await indexedPaths(row?.id ?? 0)).toEqual(["a.txt", "dir/b.txt"]);
   });
 
   it("takes artifact settings from the query string, as GitLab Runner sends them", async () => {
@@ -105,6 +112,7 @@ describe("POST /api/v4/jobs/:job_id/artifacts", () => {
     expect(rows[0]?.storage_key).not.toBe(first?.storage_key);
     expect(await storedBytes(rows[0]?.storage_key ?? "")).toEqual(second);
     expect(await storedBytes(first?.storage_key ?? "")).toBeNull();
+    expect(await indexedPaths(rows[0]?.id ?? 0)).toEqual(["v2.txt"]);
   });
 
   it("rejects a body that is not a zip with 400 and keeps nothing", async () => {

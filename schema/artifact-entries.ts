@@ -1,0 +1,30 @@
+import { bigint, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { jobArtifacts } from "./artifacts";
+
+/**
+ * An archive's central directory, indexed at upload (as GitLab keeps metadata.gz): with it, one
+ * file out of the zip costs the download's one SQL statement and one bounded storage read.
+ * Names that are not UTF-8 are left out: no request path can name them.
+ */
+export const artifactEntries = pgTable(
+  "artifact_entries",
+  {
+    artifact_id: integer()
+      .notNull()
+      .references(() => jobArtifacts.id, { onDelete: "cascade" }),
+    path: text().notNull(),
+    method: integer().notNull(),
+    flags: integer().notNull(),
+    crc32: bigint({ mode: "number" }).notNull(),
+    compressed_size: bigint({ mode: "number" }).notNull(),
+    uncompressed_size: bigint({ mode: "number" }).notNull(),
+    local_header_offset: bigint({ mode: "number" }).notNull(),
+    // Where the next local header (or the central directory) starts: the entry's read bound.
+    end_offset: bigint({ mode: "number" }).notNull(),
+    extra_length: integer().notNull(),
+  },
+  // Serves: the download statement's exact-name lookup of one entry.
+  (t) => [primaryKey({ columns: [t.artifact_id, t.path] })],
+);
+
+export type ArtifactEntry = typeof artifactEntries.$inferSelect;
