@@ -115,16 +115,25 @@ export async function openEntry(
   if (!body) throw new ArchiveNotFoundError(archive.key);
   const verify = !range || (range.start === 0 && range.end === entry.uncompressedSize - 1);
   const window = range ? { start: range.start - skip, end: range.end - skip } : undefined;
-  return body.pipeThrough(decodeEntry(entry, { skip, window, verify }));
+  return decodeEntry(body, entry, { skip, window, verify });
 }
 
+/**
+ * Compressed bytes handed to the inflater at a time. Deflate expands at most ~1032:1, so one
+ * slice decodes to about 2 MiB at worst; with output pulled one slice at a time, memory stays
+ * bounded however well (or maliciously) the entry compresses.
+ */
+const INFLATE_SLICE = 2048;
+
 function decodeEntry(
+  source: ReadableStream<Uint8Array>,
   entry: ZipEntry,
   options: { skip: number; window: ByteRange | undefined; verify: boolean },
-): TransformStream<Uint8Array, Uint8Array> {
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
   const total = entry.uncompressedSize - options.skip;
   const window = options.window ?? { start: 0, end: total - 1 };
-  let header: Uint8Array = new Uint8Array(0);
+  let input: Uint8Array = new Uint8Array(0);
   let headerDone = false;
   let compressedLeft = entry.compressedSize - options.skip;
   let produced = 0;
@@ -132,7 +141,8 @@ function decodeEntry(
   let crc = 0;
   let held: Uint8Array | undefined;
   let finished = false;
-  let out: TransformStreamDefaultController<Uint8Array> | undefined;
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let delivered = false;
 
   const output = (data: Uint8Array) => {
     if (finished || data.length === 0 || !out) return;
@@ -143,55 +153,54 @@ function decodeEntry(
     const lo = Math.max(0, window.start - from);
     const hi = Math.min(data.length, window.end - from + 1);
     if (hi > lo) {
-      const piece = data.subarray(lo, hi);
+      const piece = data.slice(lo, hi);
       emitted += piece.length;
       if (options.verify) {
-        if (held) out.enqueue(held);
-        held = piece.slice();
+        if (held) {
+          out.enqueue(held);
+          delivered = true;
+        }
+        held = piece;
       } else {
-        out.enqueue(piece.slice());
+        out.enqueue(piece);
+        delivered = true;
       }
     }
-    if (!options.verify && produced > window.end) {
-      finished = true;
-      out.terminate();
-    }
+    if (!options.verify && produced > window.end) finished = true;
   };
   const inflater = entry.method === 8 ? new Inflate((data) => output(data)) : undefined;
 
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      if (finished) return;
-      out = controller;
-      let data = chunk;
-      if (!headerDone) {
-        header = concat(header, data);
-        if (header.length < LFH_FIXED) return;
-        const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-        if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
-        const dataStart = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + options.skip;
-        if (header.length < dataStart) return;
-        headerDone = true;
-        data = header.subarray(dataStart);
-        header = new Uint8Array(0);
-      }
-      const take = data.subarray(0, Math.min(data.length, compressedLeft));
-      compressedLeft -= take.length;
-      if (inflater) {
-        try {
-          inflater.push(take, compressedLeft === 0);
-        } catch (error) {
-          if (error instanceof CorruptEntryError) throw error;
-          throw new CorruptEntryError(`inflate failed: ${(error as Error).message}`);
-        }
-      } else {
-        output(take);
-      }
-    },
-    flush(controller) {
-      if (finished) return;
-      if (!headerDone || compressedLeft > 0)
-        throw new CorruptEntryError("entry is shorter than its central record says");
+  /** Feeds the next slice of input; false when the input must be refilled first. */
+  const step = (): boolean => {
+    if (!headerDone) {
+      if (input.length < LFH_FIXED) return false;
+      const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+      if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
+      const dataStart = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + options.skip;
+      if (input.length < dataStart) return false;
+      headerDone = true;
+      input = input.subarray(dataStart);
+    }
+    if (compressedLeft === 0 || input.length === 0) return false;
+    const take = input.subarray(0, Math.min(input.length, compressedLeft, INFLATE_SLICE));
+    input = input.subarray(take.length);
+    compressedLeft -= take.length;
+    if (!inflater) {
+      output(take);
+      return true;
+    }
+    try {
+      inflater.push(take, compressedLeft === 0);
+    } catch (error) {
+      if (error instanceof CorruptEntryError) throw error;
+      throw new CorruptEntryError(`inflate failed: ${(error as Error).message}`);
+    }
+    return true;
+  };
+
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (!finished) {
+      if (!headerDone || compressedLeft > 0) throw new CorruptEntryError("entry is shorter than its central record says");
       if (options.verify) {
         if (produced !== total) throw new CorruptEntryError("entry length does not match its central record");
         if (crc >>> 0 !== entry.crc32 >>> 0) throw new CorruptEntryError("entry CRC-32 does not match");
@@ -199,8 +208,37 @@ function decodeEntry(
       } else if (emitted !== window.end - window.start + 1) {
         throw new CorruptEntryError("range ends early");
       }
+    }
+    finished = true;
+    controller.close();
+    void reader.cancel().catch(() => {});
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      // Each pull decodes until something is delivered (or the entry ends): one slice's worth.
+      async pull(controller) {
+        out = controller;
+        delivered = false;
+        try {
+          while (!delivered) {
+            if (finished || (headerDone && compressedLeft === 0)) return finish(controller);
+            if (!step()) {
+              const next = await reader.read();
+              if (next.done) return finish(controller);
+              input = input.length === 0 ? next.value : concat(input, next.value);
+            }
+          }
+        } catch (error) {
+          finished = true;
+          controller.error(error);
+          void reader.cancel(error).catch(() => {});
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
     },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

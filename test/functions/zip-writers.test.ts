@@ -179,6 +179,25 @@ describe("the corners of the format", () => {
     }
   });
 
+  it("decodes a highly compressed entry in bounded pieces, so memory does not follow the ratio", async () => {
+    const zeros = new Uint8Array(48 * 1024 * 1024);
+    const archive = await put(zipSync({ "zeros.bin": [zeros, { level: 9 }] }));
+    const entry = (await lookupEntry(storage, archive, encode("zeros.bin"))) as ZipEntry;
+    expect(entry.compressedSize).toBeLessThan(100_000);
+    const reader = (await openEntry(storage, archive, entry)).getReader();
+    let largest = 0;
+    let total = 0;
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      largest = Math.max(largest, next.value.length);
+      total += next.value.length;
+    }
+    expect(total).toBe(zeros.length);
+    // One 2 KiB slice of deflate input decodes to at most ~2 MiB.
+    expect(largest).toBeLessThanOrEqual(2048 * 1032 + 65_536);
+  });
+
   it("reports a missing object and a non-zip object as such", async () => {
     await expect(
       lookupEntry(storage, { key: `zip-tests/${unique("none")}`, size: 100 }, encode("a")),
