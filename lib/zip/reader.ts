@@ -200,7 +200,9 @@ function decodeEntry(
 
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (!finished) {
-      if (!headerDone || compressedLeft > 0) throw new CorruptEntryError("entry is shorter than its central record says");
+      if (!headerDone || compressedLeft > 0) {
+        throw new CorruptEntryError("entry is shorter than its central record says");
+      }
       if (options.verify) {
         if (produced !== total) throw new CorruptEntryError("entry length does not match its central record");
         if (crc >>> 0 !== entry.crc32 >>> 0) throw new CorruptEntryError("entry CRC-32 does not match");
