@@ -18,7 +18,8 @@ import type { ZipEntry } from "./zip/central-directory";
 /**
  * The read side's one SQL statement: who is asking (access token or job token), the project
  * with the caller's roles, the job-token allowlist, the job (by id, or GitLab's "latest
- * successful" walk for a ref) and its archive row, all in a single round trip.
+ * successful" walk for a ref), its archive row and, for single files, the entry from the
+ * archive's index: all in a single round trip.
  */
 
 /** Artifact types that make a job a candidate for the ref routes (Ci::JobArtifact downloadable types). */
