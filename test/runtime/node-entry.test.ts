@@ -9,9 +9,9 @@ afterAll(() => {
   for (const child of children) child.kill("SIGTERM");
 });
 
-/** Runs functions/node.ts as `npm run serve:node` does, collecting what it prints. */
-function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "functions/node.ts"], {
+/** Runs a script of functions/ as its npm script does, collecting what it prints. */
+function runScript(script: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", `functions/${script}`], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -29,17 +29,33 @@ function serve(env: Record<string, string>) {
 describe("the Node entry", () => {
   it("serves the same app on Node", async () => {
     const port = await freePort();
-    const { output } = serve({ ...settings(), PORT: String(port) });
+    const { output } = runScript("node.ts", { ...settings(), PORT: String(port) });
     await expect.poll(output, { timeout: 20_000, interval: 100 }).toContain("listening");
     const res = await fetch(`http://127.0.0.1:${port}/api/v4/users`, json({ username: unique("node") }, admin));
     expect(res.status).toBe(201);
   });
 
   it("refuses to start without its settings, naming what is missing", async () => {
-    const { child, output } = serve({ ...settings(), DATABASE_URL: "", S3_BUCKET: "Not A Bucket" });
+    const { child, output } = runScript("node.ts", { ...settings(), DATABASE_URL: "", S3_BUCKET: "Not A Bucket" });
     const [code] = await once(child, "exit");
     expect(code).toBe(1);
     expect(output()).toContain("DATABASE_URL is not set");
     expect(output()).toContain("S3_BUCKET: not a valid bucket name");
   });
+});
+
+describe("npm run db:migrate", () => {
+  it("applies the migrations again without harm, and needs DATABASE_URL", async () => {
+    const { DATABASE_URL, DATABASE_WS_PROXY } = settings();
+    const run = async (env: Record<string, string>) => {
+      const { child, output } = runScript("migrate.ts", env);
+      const [code] = await once(child, "exit");
+      return { code, output: output() };
+    };
+    const applied = await run({ DATABASE_URL: DATABASE_URL ?? "", DATABASE_WS_PROXY: DATABASE_WS_PROXY ?? "" });
+    expect(applied).toEqual({ code: 0, output: "artifact-edge: migrations applied\n" });
+    const missing = await run({});
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain("DATABASE_URL is not set");
+  }, 60_000);
 });
