@@ -2,7 +2,7 @@ import { deferredArtifactPath } from "../lib/artifact-path";
 import { authorizedDownload, jobFileRawPath, jobIdParam } from "../lib/download-request";
 import { archiveOf, indexedEntry } from "../lib/downloads";
 import { notFound } from "../lib/errors";
-import { serveEntry } from "../lib/serve";
+import { SHARED_MAX_AGE, serveEntry } from "../lib/serve";
 import type { App } from "./app";
 
 /**
@@ -13,13 +13,21 @@ export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{.+}", async (c) => {
     const jobId = jobIdParam(c);
     const path = deferredArtifactPath(jobFileRawPath(c));
-    const row = await authorizedDownload(c, { jobId }, path.text);
+    const { row, shared } = await authorizedDownload(c, { jobId }, path.text);
     // available_artifacts?: unexpired, or kept by a locked pipeline; and an archive.
     const now = c.var.services.now();
     const current =
       row.build_expire_at === null || row.build_expire_at > now || row.pipeline_locked === "artifacts_locked";
     if (!current || row.archive_key === null) throw notFound();
     const valid = path.get();
-    return serveEntry(c.var.services, c.req.raw, archiveOf(row), valid, "extension", indexedEntry(row, valid.bytes));
+    return serveEntry(
+      c.var.services,
+      c.req.raw,
+      archiveOf(row),
+      valid,
+      "extension",
+      indexedEntry(row, valid.bytes),
+      shared ? SHARED_MAX_AGE.file : undefined,
+    );
   });
 }

@@ -10,7 +10,7 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/:job_id/artifacts", async (c) => {
     const jobId = jobIdParam(c);
-    const row = await authorizedDownload(c, { jobId });
-    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row));
+    const { row, shared } = await authorizedDownload(c, { jobId });
+    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row), shared);
   });
 }

@@ -2,7 +2,7 @@ import { deferredArtifactPath } from "../lib/artifact-path";
 import { authorizedDownload, refParams } from "../lib/download-request";
 import { archiveOf, indexedEntry } from "../lib/downloads";
 import { internalError } from "../lib/errors";
-import { serveEntry } from "../lib/serve";
+import { SHARED_MAX_AGE, serveEntry } from "../lib/serve";
 import type { App } from "./app";
 
 /**
@@ -14,10 +14,18 @@ export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{.+}", async (c) => {
     const { ref, jobName, rawPath } = refParams(c);
     const path = deferredArtifactPath(rawPath ?? "");
-    const row = await authorizedDownload(c, { ref, jobName }, path.text);
+    const { row, shared } = await authorizedDownload(c, { ref, jobName }, path.text);
     const valid = path.get();
     // A job found through report artifacts alone has no archive: GitLab fails with 500 here.
     if (row.archive_key === null) throw internalError();
-    return serveEntry(c.var.services, c.req.raw, archiveOf(row), valid, "sniff", indexedEntry(row, valid.bytes));
+    return serveEntry(
+      c.var.services,
+      c.req.raw,
+      archiveOf(row),
+      valid,
+      "sniff",
+      indexedEntry(row, valid.bytes),
+      shared ? SHARED_MAX_AGE.latest : undefined,
+    );
   });
 }

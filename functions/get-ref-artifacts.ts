@@ -10,7 +10,7 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/download", async (c) => {
     const { ref, jobName } = refParams(c);
-    const row = await authorizedDownload(c, { ref, jobName });
-    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row));
+    const { row, shared } = await authorizedDownload(c, { ref, jobName });
+    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row), shared);
   });
 }

@@ -32,13 +32,14 @@ export function jobFileRawPath(c: AppContext): string {
 
 /**
  * Authenticate, find the project, job and archive in one statement, and authorize, in the
- * order of GitLab's job_artifacts.rb. Returns the row for the handler to answer from.
+ * order of GitLab's job_artifacts.rb. Returns the row to answer from, and whether the answer
+ * is public enough for shared caches.
  */
 export async function authorizedDownload(
   c: AppContext,
   target: DownloadTarget,
   entryPath?: string,
-): Promise<DownloadRow> {
+): Promise<{ row: DownloadRow; shared: boolean }> {
   const { db, config } = c.var.services;
   const presented = credentialsOf(credentials(c));
   const row = await lookupDownload(db, {
@@ -50,5 +51,6 @@ export async function authorizedDownload(
   });
   const viewer = resolveViewer(row, presented, c.req.method, config.ADMIN_TOKEN);
   authorizeDownload(row, viewer);
-  return row;
+  // What an anonymous caller may read, anyone may: shared caches (a CDN) may keep it a while.
+  return { row, shared: viewer.kind === "anonymous" };
 }

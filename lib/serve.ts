@@ -10,6 +10,17 @@ import { type ArchiveRef, type ByteRange, lookupEntry, openEntry } from "./zip/r
 /** GitLab's API responses are not cached by shared caches; clients revalidate with the ETag. */
 const CACHE_CONTROL = "max-age=0, private, must-revalidate";
 
+/**
+ * How long shared caches may keep a public answer: short, so that deletions, expiry and a
+ * project turning private reach the edge within minutes.
+ */
+export const SHARED_MAX_AGE = { file: 300, latest: 60 } as const;
+
+/** Cache-Control for an answer; `sharedFor` seconds when anyone may read it, else private. */
+function cacheControl(sharedFor: number | undefined): string {
+  return sharedFor ? `public, max-age=${sharedFor}` : CACHE_CONTROL;
+}
+
 /** Workhorse's answers for archive-entry failures (Go's http.NotFound / http.Error). */
 export const entryNotFound = (extra: Record<string, string> = {}) =>
   new ApiError(404, "404 page not found\n", { "X-Content-Type-Options": "nosniff", ...extra });
@@ -21,8 +32,8 @@ function matches(header: string | undefined, etag: string): boolean {
   return header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
-function notModified(etag: string): Response {
-  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL } });
+function notModified(etag: string, sharedFor: number | undefined): Response {
+  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": cacheControl(sharedFor) } });
 }
 
 export interface ArchiveFile extends ArchiveRef {
@@ -35,9 +46,18 @@ export interface ArchiveFile extends ArchiveRef {
  * with no storage request, saving as the archive's file name. The archive never changes, so its
  * SHA-256 is a strong ETag and a matching If-None-Match is answered 304 at once.
  */
-export async function redirectToArchive(services: Services, request: Request, archive: ArchiveFile): Promise<Response> {
+export async function redirectToArchive(
+  services: Services,
+  request: Request,
+  archive: ArchiveFile,
+  shared: boolean,
+): Promise<Response> {
   const etag = `"${archive.sha256}"`;
-  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag);
+  // A cached redirect must lapse well before the presigned URL in it does.
+  const sharedFor = shared
+    ? Math.min(SHARED_MAX_AGE.latest, Math.floor(services.config.PRESIGN_EXPIRES_IN / 2))
+    : undefined;
+  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag, sharedFor);
   const head = request.method === "HEAD";
   const location = await services.storage.presignGet(archive.key, {
     expiresIn: services.config.PRESIGN_EXPIRES_IN,
@@ -50,7 +70,7 @@ export async function redirectToArchive(services: Services, request: Request, ar
       Location: location,
       "Content-Type": "text/plain",
       ETag: etag,
-      "Cache-Control": CACHE_CONTROL,
+      "Cache-Control": cacheControl(sharedFor),
     },
   });
 }
@@ -150,9 +170,11 @@ export async function serveEntry(
   rule: TypeRule,
   /** The entry from the archive's index (null: no such entry); undefined: read the zip's end. */
   indexed: ZipEntry | null | undefined,
+  /** Seconds shared caches may keep the answer, when anyone may read it. */
+  sharedFor: number | undefined,
 ): Promise<Response> {
   const etag = `"${sha256Hex(`${archive.sha256}:${path.text}`)}"`;
-  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag);
+  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag, sharedFor);
 
   let entry: ZipEntry | null;
   try {
@@ -174,7 +196,7 @@ export async function serveEntry(
     "Content-Disposition": entryDisposition(path.text),
     ETag: etag,
     "Accept-Ranges": "bytes",
-    "Cache-Control": CACHE_CONTROL,
+    "Cache-Control": cacheControl(sharedFor),
   };
   if (wanted.kind === "unsatisfiable") {
     return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
