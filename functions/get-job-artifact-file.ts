@@ -1,8 +1,7 @@
 import { deferredArtifactPath } from "../lib/artifact-path";
-import { authorizedDownload, jobFileRawPath, jobIdParam } from "../lib/download-request";
-import { archiveOf, indexedEntry } from "../lib/downloads";
+import { authorizedDownload, jobFileRawPath, jobIdParam, serveFile } from "../lib/download-request";
 import { notFound } from "../lib/errors";
-import { SHARED_MAX_AGE, serveEntry } from "../lib/serve";
+import { SHARED_MAX_AGE } from "../lib/serve";
 import type { App } from "./app";
 
 /**
@@ -20,14 +19,6 @@ export function register(app: App) {
       row.build_expire_at === null || row.build_expire_at > now || row.pipeline_locked === "artifacts_locked";
     if (!current || row.archive_key === null) throw notFound();
     const valid = path.get();
-    return serveEntry(
-      c.var.services,
-      c.req.raw,
-      archiveOf(row),
-      valid,
-      "extension",
-      indexedEntry(row, valid.bytes),
-      shared ? SHARED_MAX_AGE.file : undefined,
-    );
+    return serveFile(c, row, valid, "extension", shared ? SHARED_MAX_AGE.file : undefined);
   });
 }

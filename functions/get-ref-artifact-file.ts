@@ -1,8 +1,7 @@
 import { deferredArtifactPath } from "../lib/artifact-path";
-import { authorizedDownload, refParams } from "../lib/download-request";
-import { archiveOf, indexedEntry } from "../lib/downloads";
+import { authorizedDownload, refParams, serveFile } from "../lib/download-request";
 import { internalError } from "../lib/errors";
-import { SHARED_MAX_AGE, serveEntry } from "../lib/serve";
+import { SHARED_MAX_AGE } from "../lib/serve";
 import type { App } from "./app";
 
 /**
@@ -18,14 +17,6 @@ export function register(app: App) {
     const valid = path.get();
     // A job found through report artifacts alone has no archive: GitLab fails with 500 here.
     if (row.archive_key === null) throw internalError();
-    return serveEntry(
-      c.var.services,
-      c.req.raw,
-      archiveOf(row),
-      valid,
-      "sniff",
-      indexedEntry(row, valid.bytes),
-      shared ? SHARED_MAX_AGE.latest : undefined,
-    );
+    return serveFile(c, row, valid, "sniff", shared ? SHARED_MAX_AGE.latest : undefined);
   });
 }

@@ -1,8 +1,17 @@
 import { credentialsOf } from "./auth";
-import { authorizeDownload, type DownloadRow, type DownloadTarget, lookupDownload, resolveViewer } from "./downloads";
+import {
+  archiveOf,
+  authorizeDownload,
+  type DownloadRow,
+  type DownloadTarget,
+  indexedEntry,
+  lookupDownload,
+  resolveViewer,
+} from "./downloads";
 import { paramMissing } from "./errors";
 import { type AppContext, credentials } from "./http";
 import { integerParam } from "./params";
+import { serveEntry, type TypeRule } from "./serve";
 
 /** The parts of a download URL, taken from the raw path as Grape's routes split it. */
 const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
@@ -53,4 +62,15 @@ export async function authorizedDownload(
   authorizeDownload(row, viewer);
   // What an anonymous caller may read, anyone may: shared caches (a CDN) may keep it a while.
   return { row, shared: viewer.kind === "anonymous" };
+}
+
+/** One file of the row's archive, typed by `rule`, found through the archive's index if it has one. */
+export function serveFile(
+  c: AppContext,
+  row: DownloadRow,
+  path: { text: string; bytes: Uint8Array },
+  rule: TypeRule,
+  sharedFor: number | undefined,
+): Promise<Response> {
+  return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, rule, indexedEntry(row, path.bytes), sharedFor);
 }
