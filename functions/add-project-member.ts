@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { projectCaller } from "../lib/auth/callers";
 import { conflict, notFound } from "../lib/errors";
-import { projectCaller, readParams } from "../lib/http";
-import { idParam, parseParams } from "../lib/params";
+import { idParam, parseParams } from "../lib/http/params";
+import { readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, projectMembers, users } from "../schema";
 import type { App } from "./app";
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ApiError, internalError, routeNotFound } from "../lib/errors";
-import type { AppContext, AppEnv } from "../lib/http";
-import type { Services } from "../lib/services";
+import type { AppContext, AppEnv } from "../lib/http/app-env";
+import type { Services } from "../lib/platform/services";
 import * as addJobTokenAllowlist from "./add-job-token-allowlist";
 import * as addProjectMember from "./add-project-member";
 import * as authorizeJobArtifacts from "./authorize-job-artifacts";

@@ -1,8 +1,8 @@
-import { directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/artifacts";
-import { scheduleDeletion } from "../lib/cleanup";
-import { iso } from "../lib/entities";
-import { authenticateRunnerJob } from "../lib/jobs";
-import { integerParam } from "../lib/params";
+import { authenticateRunnerJob } from "../lib/ci/jobs";
+import { iso } from "../lib/http/entities";
+import { integerParam } from "../lib/http/params";
+import { directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/ingest/keys";
+import { scheduleDeletion } from "../lib/retention/deletion-queue";
 import type { App } from "./app";
 
 /** How long a direct-upload URL stays valid. */

@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { jobEntity } from "../lib/entities";
+import { projectCaller } from "../lib/auth/callers";
+import { actingUserId } from "../lib/ci/acting-user";
+import { createJob, loadJobView } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
-import { baseUrl, projectCaller, readParams } from "../lib/http";
-import { createJob, loadJobView } from "../lib/jobs";
-import { boolish, idParam, integerParam, parseParams } from "../lib/params";
-import { actingUserId } from "../lib/users";
+import { jobEntity } from "../lib/http/entities";
+import { boolish, idParam, integerParam, parseParams } from "../lib/http/params";
+import { baseUrl, readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, pipelines } from "../schema";
 import { STATUSES } from "../schema/pipelines";
 import type { App } from "./app";

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { requireAdmin } from "../lib/auth";
-import { iso } from "../lib/entities";
+import { caller } from "../lib/auth/callers";
+import { requireAdmin } from "../lib/auth/principal";
+import { newToken, PAT_PREFIX, sha256Hex } from "../lib/auth/tokens";
 import { notFound } from "../lib/errors";
-import { caller, readParams } from "../lib/http";
-import { integerParam, parseParams } from "../lib/params";
-import { newToken, PAT_PREFIX, sha256Hex } from "../lib/tokens";
+import { iso } from "../lib/http/entities";
+import { integerParam, parseParams } from "../lib/http/params";
+import { readParams } from "../lib/http/request";
 import { personalAccessTokens, users } from "../schema";
 import type { App } from "./app";
 

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { pipelineEntity } from "../lib/entities";
+import { projectCaller } from "../lib/auth/callers";
+import { actingUserId } from "../lib/ci/acting-user";
+import { createPipeline } from "../lib/ci/pipelines";
 import { badRequest, notFound } from "../lib/errors";
-import { baseUrl, projectCaller, readParams } from "../lib/http";
-import { boolish, idParam, parseParams } from "../lib/params";
-import { createPipeline } from "../lib/pipelines";
-import { actingUserId } from "../lib/users";
+import { pipelineEntity } from "../lib/http/entities";
+import { boolish, idParam, parseParams } from "../lib/http/params";
+import { baseUrl, readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, pipelines } from "../schema";
 import { SOURCES } from "../schema/pipelines";
 import type { App } from "./app";

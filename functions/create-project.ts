@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { requireAdmin } from "../lib/auth";
+import { caller } from "../lib/auth/callers";
+import { requireAdmin } from "../lib/auth/principal";
+import { projectWebUrl } from "../lib/auth/project-access";
 import { ApiError } from "../lib/errors";
-import { baseUrl, caller, readParams } from "../lib/http";
-import { boolish, parseParams } from "../lib/params";
-import { projectWebUrl } from "../lib/projects";
+import { boolish, parseParams } from "../lib/http/params";
+import { baseUrl, readParams } from "../lib/http/request";
 import { projects } from "../schema";
 import type { App } from "./app";
 

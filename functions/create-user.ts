@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { requireAdmin } from "../lib/auth";
-import { createdUserEntity } from "../lib/entities";
+import { caller } from "../lib/auth/callers";
+import { requireAdmin } from "../lib/auth/principal";
 import { conflict } from "../lib/errors";
-import { caller, readParams } from "../lib/http";
-import { boolish, parseParams } from "../lib/params";
+import { createdUserEntity } from "../lib/http/entities";
+import { boolish, parseParams } from "../lib/http/params";
+import { readParams } from "../lib/http/request";
 import { users } from "../schema";
 import type { App } from "./app";
 

@@ -1,7 +1,7 @@
-import { deferredArtifactPath } from "../lib/artifact-path";
-import { authorizedDownload, refParams, serveFile } from "../lib/download-request";
+import { deferredArtifactPath } from "../lib/downloads/artifact-path";
+import { authorizedDownload, refParams, serveFile } from "../lib/downloads/request";
+import { SHARED_MAX_AGE } from "../lib/downloads/serve";
 import { internalError } from "../lib/errors";
-import { SHARED_MAX_AGE } from "../lib/serve";
 import type { App } from "./app";
 
 /**

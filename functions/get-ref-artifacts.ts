@@ -1,6 +1,6 @@
-import { authorizedDownload, refParams } from "../lib/download-request";
-import { archiveOf } from "../lib/downloads";
-import { redirectToArchive } from "../lib/serve";
+import { archiveOf } from "../lib/downloads/lookup";
+import { authorizedDownload, refParams } from "../lib/downloads/request";
+import { redirectToArchive } from "../lib/downloads/serve";
 import type { App } from "./app";
 
 /**

@@ -1,10 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
-import { jobEntity } from "../lib/entities";
+import { projectCaller } from "../lib/auth/callers";
+import { findProjectJob, loadJobView } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
-import { baseUrl, projectCaller } from "../lib/http";
-import { findProjectJob, loadJobView } from "../lib/jobs";
-import { integerParam } from "../lib/params";
-import { ACCESS_LEVELS, jobArtifacts, jobs } from "../schema";
+import { jobEntity } from "../lib/http/entities";
+import { integerParam } from "../lib/http/params";
+import { baseUrl } from "../lib/http/request";
+import { keepJobArtifacts } from "../lib/retention/keep";
+import { ACCESS_LEVELS } from "../schema";
 import type { App } from "./app";
 
 /**
@@ -17,19 +18,7 @@ export function register(app: App) {
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const { project } = await projectCaller(c, ACCESS_LEVELS.developer);
     const job = await findProjectJob(db, project.id, jobId);
-
-    // build.artifacts?: not expired, and an archive exists.
-    const [archive] = await db
-      .select({ id: jobArtifacts.id })
-      .from(jobArtifacts)
-      .where(and(eq(jobArtifacts.job_id, job.id), eq(jobArtifacts.file_type, "archive")))
-      .limit(1);
-    if (!archive || (job.artifacts_expire_at !== null && job.artifacts_expire_at <= now())) throw notFound();
-
-    await db.transaction(async (tx) => {
-      await tx.update(jobs).set({ artifacts_expire_at: null }).where(eq(jobs.id, job.id));
-      await tx.update(jobArtifacts).set({ expire_at: sql`null` }).where(eq(jobArtifacts.job_id, job.id));
-    });
+    await keepJobArtifacts(db, job, now());
     const view = await loadJobView(db, job.id);
     if (!view) throw notFound();
     return c.json(jobEntity(view, baseUrl(c), now()), 200);

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { ConfigError, parseConfig } from "../lib/config";
+import { newToken } from "../lib/auth/tokens";
 import { type Demo, demoCommands, seedDemo } from "../lib/local/seed";
 import { startStack } from "../lib/local/stack";
 import { startLocalWorker } from "../lib/local/worker";
-import { newToken } from "../lib/tokens";
+import { ConfigError, parseConfig } from "../lib/platform/config";
 
 /**
  * `npm start`: the Worker in workerd on http://localhost:8787 with everything it needs. Embedded

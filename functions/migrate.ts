@@ -1,6 +1,6 @@
 import WebSocket from "ws";
-import { configureNeon } from "../lib/db";
-import { migrateDatabase } from "../lib/migrate";
+import { migrateDatabase } from "../lib/local/migrate";
+import { configureNeon } from "../lib/platform/db";
 
 /**
  * `npm run db:migrate`: applies schema/migrations to DATABASE_URL (Neon, or any PostgreSQL

@@ -1,8 +1,8 @@
 import { serve } from "@hono/node-server";
 import WebSocket from "ws";
-import { runCleanup } from "../lib/cleanup";
-import { ConfigError } from "../lib/config";
-import { servicesFrom } from "../lib/entry";
+import { ConfigError } from "../lib/platform/config";
+import { servicesFrom } from "../lib/platform/services";
+import { runCleanup } from "../lib/retention/cleanup";
 import { createApp } from "./app";
 
 /**

@@ -1,6 +1,6 @@
-import { requireAdmin } from "../lib/auth";
-import { runCleanup } from "../lib/cleanup";
-import { caller } from "../lib/http";
+import { caller } from "../lib/auth/callers";
+import { requireAdmin } from "../lib/auth/principal";
+import { runCleanup } from "../lib/retention/cleanup";
 import type { App } from "./app";
 
 /**

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { projectCaller, readParams } from "../lib/http";
-import { boolish, parseParams } from "../lib/params";
+import { projectCaller } from "../lib/auth/callers";
+import { boolish, parseParams } from "../lib/http/params";
+import { readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, projects } from "../schema";
 import type { App } from "./app";
 

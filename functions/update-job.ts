@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { jobEntity } from "../lib/entities";
+import { authenticateRunnerJob, loadJobView, setJobState } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
-import { baseUrl, readParams } from "../lib/http";
-import { authenticateRunnerJob, loadJobView, setJobState } from "../lib/jobs";
-import { integerParam, parseParams } from "../lib/params";
+import { jobEntity } from "../lib/http/entities";
+import { integerParam, parseParams } from "../lib/http/params";
+import { baseUrl, readParams } from "../lib/http/request";
 import type { App } from "./app";
 
 const Params = z.object({

@@ -1,20 +1,15 @@
 import { z } from "zod";
-import {
-  type ArchiveRecord,
-  archiveKey,
-  directUploadPrefix,
-  inspectStoredArchive,
-  recordArchive,
-  storeArchive,
-} from "../lib/artifacts";
-import { jobEntity } from "../lib/entities";
+import { authenticateRunnerJob, loadJobView } from "../lib/ci/jobs";
 import { badRequest, notFound, paramInvalid, paramMissing } from "../lib/errors";
-import { DEFAULT_EXPIRE_IN, parseExpireIn } from "../lib/expire-in";
-import { baseUrl, readParams } from "../lib/http";
-import { authenticateRunnerJob, loadJobView } from "../lib/jobs";
-import { readMultipart } from "../lib/multipart";
-import { integerParam, parseParams } from "../lib/params";
-import type { Services } from "../lib/services";
+import { jobEntity } from "../lib/http/entities";
+import { integerParam, parseParams } from "../lib/http/params";
+import { baseUrl, readParams } from "../lib/http/request";
+import { DEFAULT_EXPIRE_IN, parseExpireIn } from "../lib/ingest/expire-in";
+import { archiveKey, directUploadPrefix } from "../lib/ingest/keys";
+import { readMultipart } from "../lib/ingest/multipart";
+import { type ArchiveRecord, recordArchive } from "../lib/ingest/record";
+import { inspectStoredArchive, storeArchive } from "../lib/ingest/store";
+import type { Services } from "../lib/platform/services";
 import { NotAZipError } from "../lib/zip/eocd";
 import type { App } from "./app";
 

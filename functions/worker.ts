@@ -1,6 +1,6 @@
-import { runCleanup } from "../lib/cleanup";
-import { ConfigError } from "../lib/config";
-import { servicesFrom } from "../lib/entry";
+import { ConfigError } from "../lib/platform/config";
+import { servicesFrom } from "../lib/platform/services";
+import { runCleanup } from "../lib/retention/cleanup";
 import { type App, createApp } from "./app";
 
 type Bindings = Record<string, unknown>;

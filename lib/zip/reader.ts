@@ -1,6 +1,6 @@
 import CRC32 from "crc-32";
 import { Inflate } from "fflate";
-import type { Storage } from "../storage";
+import type { Storage } from "../platform/storage";
 import { findEntry, listEntries, type ZipEntry } from "./central-directory";
 import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";

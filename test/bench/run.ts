@@ -13,9 +13,11 @@ import { join } from "node:path";
 import { Zip, ZipDeflate } from "fflate";
 import WebSocket from "ws";
 import { createApp } from "../../functions/app";
-import { archiveKey, recordArchive, storeArchive } from "../../lib/artifacts";
-import { servicesFrom } from "../../lib/entry";
+import { archiveKey } from "../../lib/ingest/keys";
+import { recordArchive } from "../../lib/ingest/record";
+import { storeArchive } from "../../lib/ingest/store";
 import { startStack } from "../../lib/local/stack";
+import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage } from "../helpers/counting-storage";
 import { factories } from "../helpers/factories";
 

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../../lib/tokens";
+import { sha256Hex } from "../../lib/auth/tokens";
 import { personalAccessTokens } from "../../schema";
 import { factories } from "../helpers/factories";
 import { admin, body, harness, json, unique } from "../helpers/harness";

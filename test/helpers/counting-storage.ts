@@ -1,4 +1,4 @@
-import type { Storage } from "../../lib/storage";
+import type { Storage } from "../../lib/platform/storage";
 
 export interface StorageRead {
   readonly key: string;

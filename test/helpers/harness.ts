@@ -1,7 +1,7 @@
 import { afterAll, inject } from "vitest";
 import WebSocket from "ws";
 import { createApp } from "../../functions/app";
-import { servicesFrom } from "../../lib/entry";
+import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage, type StorageRead } from "./counting-storage";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";

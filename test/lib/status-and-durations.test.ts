@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseExpireIn } from "../../lib/expire-in";
-import { compositeStatus, type JobState } from "../../lib/pipeline-status";
+import { compositeStatus, type JobState } from "../../lib/ci/pipeline-status";
+import { parseExpireIn } from "../../lib/ingest/expire-in";
 
 const job = (status: JobState["status"], allowFailure = false): JobState => ({ status, allowFailure });
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../lib/errors";
-import { readMultipart } from "../../lib/multipart";
+import { readMultipart } from "../../lib/ingest/multipart";
 import { locateCentralDirectory } from "../../lib/zip/eocd";
 import { inspectArchive } from "../../lib/zip/inspect";
 

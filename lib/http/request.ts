@@ -1,0 +1,37 @@
+import type { CredentialSource } from "../auth/credentials";
+import { badRequest } from "../errors";
+import type { AppContext } from "./app-env";
+
+/** Where a request's credentials are read from: its headers and its query string. */
+export const credentialSource = (c: AppContext): CredentialSource => ({
+  header: (name) => c.req.header(name),
+  query: (name) => c.req.query(name),
+});
+
+/** Where web_url links point: PUBLIC_URL, else the origin the request came to. */
+export const baseUrl = (c: AppContext): string =>
+  (c.var.services.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
+
+/**
+ * Request parameters as Grape sees them: the query string merged with a JSON or form body.
+ */
+export async function readParams(c: AppContext): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = { ...c.req.query() };
+  const type = c.req.header("content-type") ?? "";
+  if (/^application\/json/i.test(type)) {
+    const body = await c.req.json().catch(() => {
+      throw badRequest("invalid JSON body");
+    });
+    if (body === null || typeof body !== "object" || Array.isArray(body)) throw badRequest("invalid JSON body");
+    Object.assign(params, body);
+  } else if (/^application\/x-www-form-urlencoded/i.test(type)) {
+    const form = new URLSearchParams(await c.req.text());
+    for (const key of new Set(form.keys())) {
+      const values = form.getAll(key);
+      // Rails-style arrays: scopes[]=api&scopes[]=read_api
+      if (key.endsWith("[]")) params[key.slice(0, -2)] = values;
+      else params[key] = values.at(-1);
+    }
+  }
+  return params;
+}

@@ -1,0 +1,55 @@
+import { type Config, parseConfig } from "./config";
+import { configureNeon, type Database, openDatabase } from "./db";
+import { S3Storage, type Storage } from "./storage";
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything a handler needs, built once per request by the entry (or handed in by a test). */
+export interface Services {
+  readonly config: Config;
+  readonly db: Database;
+  readonly storage: Storage;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+export const consoleLogger: Logger = {
+  error: (message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })),
+  info: (message, fields) => console.log(JSON.stringify({ level: "info", message, ...fields })),
+};
+
+export function createStorage(config: Config): S3Storage {
+  return new S3Storage({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+}
+
+/**
+ * Services for one isolate or process: configuration validated once, storage client kept,
+ * a database pool opened per call of `open` (per request on Workers).
+ */
+export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket) {
+  const config = parseConfig(source);
+  configureNeon({ wsProxy: config.DATABASE_WS_PROXY, webSocket });
+  const storage = createStorage(config);
+  return {
+    config,
+    open(
+      maxConnections?: number,
+      onQuery?: (query: string) => void,
+    ): { services: Services; close: () => Promise<void> } {
+      const database = openDatabase(config.DATABASE_URL, maxConnections, onQuery);
+      return {
+        services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger },
+        close: database.close,
+      };
+    },
+  };
+}

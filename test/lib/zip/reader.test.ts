@@ -1,0 +1,208 @@
+import { readFileSync } from "node:fs";
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import type { ZipEntry } from "../../../lib/zip/central-directory";
+import { ArchiveNotFoundError, CorruptEntryError, NotAZipError, UnsupportedEntryError } from "../../../lib/zip/errors";
+import { type ArchiveRef, type ByteRange, lookupEntry, openEntry, TAIL_READ } from "../../../lib/zip/reader";
+import { countingStorage, type StorageRead } from "../../helpers/counting-storage";
+import { harness, unique } from "../../helpers/harness";
+import { type Entry, infoZip, pythonZip, WRITERS } from "../../helpers/zip-writers";
+
+const { storage: real } = harness();
+const reads: StorageRead[] = [];
+const storage = countingStorage(real, (read) => reads.push(read));
+const encode = (text: string) => new TextEncoder().encode(text);
+
+async function put(bytes: Uint8Array): Promise<ArchiveRef> {
+  const key = `zip-tests/${unique("z")}.zip`;
+  await real.upload(key, new Blob([bytes]).stream(), "application/zip");
+  return { key, size: bytes.length };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Looks `name` up and reads it (or a range), counting storage reads for each step. */
+async function fetchEntry(archive: ArchiveRef, name: string, range?: ByteRange) {
+  reads.length = 0;
+  const entry = await lookupEntry(storage, archive, encode(name));
+  const lookupReads = reads.length;
+  if (!entry) return { entry, lookupReads, bytes: null, entryReads: 0 };
+  const bytes = await readAll(await openEntry(storage, archive, entry, range));
+  return { entry, lookupReads, bytes, entryReads: reads.length - lookupReads };
+}
+
+const random = (n: number) => {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65_536)));
+  return out;
+};
+
+const ENTRIES: Entry[] = [
+  { name: "README.md", data: encode("# hello\n") },
+  { name: "dist/app.js", data: encode("console.log('x');\n".repeat(2000)) },
+  { name: "dist/blob.bin", data: random(70_000), store: true },
+  { name: "empty.txt", data: new Uint8Array(0) },
+  { name: "deep/a/b/c/d/e.txt", data: encode("deep without directory entries") },
+  { name: "ünïcödé ✓.txt", data: encode("unicode") },
+];
+
+describe.each(Object.keys(WRITERS))("archives written by %s", (writer) => {
+  it("finds and streams every entry, with one tail read and one entry read, all bounded", async () => {
+    const zip = await WRITERS[writer]?.(ENTRIES);
+    if (!zip) throw new Error(`no writer ${writer}`);
+    const archive = await put(zip);
+    for (const e of ENTRIES) {
+      const got = await fetchEntry(archive, e.name);
+      expect(got.bytes, e.name).toEqual(e.data);
+      expect(got.lookupReads, e.name).toBe(1);
+      expect(got.entryReads, e.name).toBe(1);
+    }
+    for (const read of reads) expect(read.range).toBeDefined();
+  });
+
+  it("matches names exactly and serves ranges of stored and deflated entries", async () => {
+    const zip = await WRITERS[writer]?.(ENTRIES);
+    if (!zip) throw new Error(`no writer ${writer}`);
+    const archive = await put(zip);
+    expect((await fetchEntry(archive, "readme.md")).entry).toBeNull();
+    expect((await fetchEntry(archive, "dist")).entry).toBeNull();
+    expect((await fetchEntry(archive, "/README.md")).entry).toBeNull();
+    for (const [name, range] of [
+      ["dist/blob.bin", { start: 0, end: 0 }],
+      ["dist/blob.bin", { start: 30_000, end: 40_123 }],
+      ["dist/blob.bin", { start: 69_990, end: 69_999 }],
+      ["dist/app.js", { start: 5, end: 17 }],
+      ["dist/app.js", { start: 35_000, end: 35_999 }],
+    ] as const) {
+      const original = ENTRIES.find((e) => e.name === name)?.data ?? new Uint8Array(0);
+      const got = await fetchEntry(archive, name, range);
+      expect(got.bytes, `${name} ${range.start}-${range.end}`).toEqual(original.slice(range.start, range.end + 1));
+      expect(got.entryReads).toBe(1);
+    }
+  });
+});
+
+describe("archives written by Go's archive/zip (GitLab Runner's writer; fixtures)", () => {
+  it("reads data-descriptor entries, a directory entry, unicode names and the comment", async () => {
+    const archive = await put(new Uint8Array(readFileSync(new URL("../../fixtures/go/runner.zip", import.meta.url))));
+    expect((await fetchEntry(archive, "dist/index.html")).bytes).toEqual(encode("<!doctype html><h1>from go</h1>\n"));
+    expect((await fetchEntry(archive, "dist/app.js")).bytes).toEqual(encode("console.log('go');\n".repeat(500)));
+    const stored = await fetchEntry(archive, "stored.bin");
+    expect(stored.bytes?.length).toBe(8 * 4096);
+    expect(stored.entry?.method).toBe(0);
+    expect((await fetchEntry(archive, "ünïcödé/名前.txt")).bytes).toEqual(encode("unicode name\n"));
+    const dir = await fetchEntry(archive, "dist/");
+    expect(dir.bytes).toEqual(new Uint8Array(0));
+  });
+
+  it("reads a ZIP64 archive of 65,601 entries: the tail, then only the rest of the central directory", async () => {
+    const bytes = new Uint8Array(readFileSync(new URL("../../fixtures/go/many.zip", import.meta.url)));
+    const archive = await put(bytes);
+    const got = await fetchEntry(archive, "last.txt");
+    expect(got.bytes).toEqual(encode("the last of 65601\n"));
+    expect(got.lookupReads).toBe(2);
+    const [tail, rest] = reads;
+    expect(tail?.range).toEqual({ start: bytes.length - TAIL_READ, end: bytes.length - 1 });
+    expect(rest?.range?.end).toBe(bytes.length - TAIL_READ - 1);
+    expect((await fetchEntry(archive, "1ekf")).entry).not.toBeNull();
+  });
+});
+
+describe("the corners of the format", () => {
+  it("reads sizes and offsets from ZIP64 extra fields (Python, force_zip64)", async () => {
+    const zip = pythonZip(`with zipfile.ZipFile(out, "w", allowZip64=True) as z:
+    with z.open("big.txt", "w", force_zip64=True) as f:
+        f.write(b"sixty-four" * 1000)
+    z.writestr("small.txt", b"after")`);
+    const archive = await put(zip);
+    expect((await fetchEntry(archive, "big.txt")).bytes).toEqual(encode("sixty-four".repeat(1000)));
+    expect((await fetchEntry(archive, "small.txt")).bytes).toEqual(encode("after"));
+  });
+
+  it("finds the end record behind a short comment, and behind one of nearly 64 KiB in a second read", async () => {
+    const short = await put(
+      pythonZip(`with zipfile.ZipFile(out, "w") as z:
+    z.writestr("a.txt", b"a")
+    z.comment = b"PK\\x05\\x06 looks like a signature"`),
+    );
+    expect((await fetchEntry(short, "a.txt")).bytes).toEqual(encode("a"));
+    const long = await put(
+      pythonZip(`with zipfile.ZipFile(out, "w") as z:
+    z.writestr("a.txt", b"a" * 70000)
+    z.comment = b"c" * 65535`),
+    );
+    const got = await fetchEntry(long, "a.txt");
+    expect(got.bytes).toEqual(encode("a".repeat(70_000)));
+    expect(got.lookupReads).toBe(2);
+  });
+
+  it("takes Info-ZIP's comment and refuses its encrypted entries", async () => {
+    const commented = await put(infoZip({ "x.txt": "x" }, ["-z"], "an archive comment\n.\n"));
+    expect((await fetchEntry(commented, "x.txt")).bytes).toEqual(encode("x"));
+    const encrypted = infoZip({ "secret.txt": "secret text" }, ["-P", "password"]);
+    const archive = await put(encrypted);
+    const entry = (await lookupEntry(storage, archive, encode("secret.txt"))) as ZipEntry;
+    await expect(openEntry(storage, archive, entry)).rejects.toBeInstanceOf(UnsupportedEntryError);
+  });
+
+  it("reads a central directory larger than the tail with exactly one more, bounded read", async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 3000; i++) files[`reports/${"x".repeat(40)}/${i}.txt`] = encode(String(i));
+    const zip = zipSync(files);
+    const archive = await put(zip);
+    const got = await fetchEntry(archive, `reports/${"x".repeat(40)}/1234.txt`);
+    expect(got.bytes).toEqual(encode("1234"));
+    expect(got.lookupReads).toBe(2);
+  });
+
+  it("errors the stream before its end when a stored or deflated entry's bytes are damaged", async () => {
+    const payload = random(50_000);
+    for (const store of [true, false]) {
+      const zip = zipSync({ "d.bin": [payload, { level: store ? 0 : 6 }] });
+      const at = 30 + "d.bin".length + 100;
+      zip[at] = (zip[at] ?? 0) ^ 0xff;
+      const archive = await put(zip);
+      const entry = (await lookupEntry(storage, archive, encode("d.bin"))) as ZipEntry;
+      const reader = (await openEntry(storage, archive, entry)).getReader();
+      let received = 0;
+      const failure = await (async () => {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) return null;
+          received += next.value.length;
+        }
+      })().catch((error: unknown) => error);
+      expect(failure, store ? "stored" : "deflated").toBeInstanceOf(CorruptEntryError);
+      expect(received).toBeLessThan(payload.length);
+    }
+  });
+
+  it("decodes a highly compressed entry in bounded pieces, so memory does not follow the ratio", async () => {
+    const zeros = new Uint8Array(48 * 1024 * 1024);
+    const archive = await put(zipSync({ "zeros.bin": [zeros, { level: 9 }] }));
+    const entry = (await lookupEntry(storage, archive, encode("zeros.bin"))) as ZipEntry;
+    expect(entry.compressedSize).toBeLessThan(100_000);
+    const reader = (await openEntry(storage, archive, entry)).getReader();
+    let largest = 0;
+    let total = 0;
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      largest = Math.max(largest, next.value.length);
+      total += next.value.length;
+    }
+    expect(total).toBe(zeros.length);
+    // One 2 KiB slice of deflate input decodes to at most ~2 MiB.
+    expect(largest).toBeLessThanOrEqual(2048 * 1032 + 65_536);
+  });
+
+  it("reports a missing object and a non-zip object as such", async () => {
+    await expect(
+      lookupEntry(storage, { key: `zip-tests/${unique("none")}`, size: 100 }, encode("a")),
+    ).rejects.toBeInstanceOf(ArchiveNotFoundError);
+    const text = await put(encode("this is plain text and no zip archive at all, not even close"));
+    await expect(lookupEntry(storage, text, encode("a"))).rejects.toBeInstanceOf(NotAZipError);
+  });
+});
