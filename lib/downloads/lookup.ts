@@ -183,7 +183,8 @@ function buildQuery(target: DownloadTarget): SQL {
       select j.id, j.artifacts_expire_at, pl.locked
       from jobs j join pipelines pl on pl.id = j.pipeline_id
       where j.pipeline_id in (select id from family) and j.name = ${target.jobName} and not j.retried
-        and exists (select 1 from job_artifacts da where da.job_id = j.id and da.file_type in (${sqlList(DOWNLOADABLE_TYPES)}))
+        and exists (select 1 from job_artifacts da
+                    where da.job_id = j.id and da.file_type in (${sqlList(DOWNLOADABLE_TYPES)}))
       order by j.pipeline_id asc, j.id desc limit 1
     )`;
 }
