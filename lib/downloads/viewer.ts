@@ -21,8 +21,9 @@ function jobViewer(job: JobTokenFound, download: Download): Viewer {
   const inactive = job.userState === null ? null : userStateFailure(job.userState);
   if (inactive) throw inactive;
   const project = download.project;
-  // Ci::JobToken::Scope: outside its scope, a job token keeps public-level access only. Admin
-  // rights never come with a job token: it carries no admin_mode scope (api_guard.rb).
+  // Ci::JobToken::Scope: outside its scope, a job token keeps public-level access only. A job
+  // token never acts as an admin, as in GitLab with admin mode on: it is no admin_mode-scoped
+  // token (api_guard.rb#bypass_session_for_admin_mode?).
   const inScope =
     project === null ||
     jobTokenInScope({
