@@ -255,53 +255,12 @@ export async function lookupDownload(
 
 /** The statement's row as a Download. */
 export function toDownload(row: DownloadRow): Download {
-  const archive: DownloadArchive | null =
-    row.archive_key === null || row.archive_size === null || row.archive_sha256 === null
-      ? null
-      : {
-          key: row.archive_key,
-          size: row.archive_size,
-          sha256: row.archive_sha256,
-          fileName: row.archive_file_name ?? "artifacts.zip",
-          accessibility: row.archive_accessibility ?? "public",
-        };
+  const archive = archiveOf(row);
   const expireAt = row.build_expire_at;
   const locked = row.pipeline_locked === "artifacts_locked";
   return {
-    tokens: {
-      pat:
-        row.pat_user_id === null
-          ? null
-          : {
-              revoked: row.pat_revoked === true,
-              expired: row.pat_expired === true,
-              scopes: row.pat_scopes ?? [],
-              userState: row.pat_user_state ?? "active",
-              admin: row.pat_user_admin === true,
-              accessLevel: row.pat_access ?? 0,
-            },
-      job:
-        row.cred_job_id === null || row.job_project_id === null
-          ? null
-          : {
-              projectId: row.job_project_id,
-              projectPath: row.job_project_path ?? "",
-              userState: row.job_user_state,
-              accessLevel: row.job_access ?? 0,
-              linked: row.job_linked === true,
-            },
-    },
-    project:
-      row.project_id === null
-        ? null
-        : {
-            id: row.project_id,
-            path: row.project_path ?? "",
-            visibility: row.visibility ?? "private",
-            publicBuilds: row.public_builds === true,
-            buildsEnabled: row.builds_enabled === true,
-            inboundScopeEnabled: row.inbound_enabled !== false,
-          },
+    tokens: { pat: patOf(row), job: jobTokenOf(row) },
+    project: projectOf(row),
     job:
       row.build_id === null
         ? null
@@ -310,19 +269,67 @@ export function toDownload(row: DownloadRow): Download {
             availableArtifacts: (now) => (expireAt === null || expireAt > now || locked) && archive !== null,
           },
     archive,
-    entry: !row.entries_indexed
-      ? undefined
-      : row.entry_method === null
-        ? null
-        : {
-            method: row.entry_method,
-            flags: row.entry_flags ?? 0,
-            crc32: row.entry_crc32 ?? 0,
-            compressedSize: row.entry_compressed_size ?? 0,
-            uncompressedSize: row.entry_uncompressed_size ?? 0,
-            localHeaderOffset: row.entry_local_header_offset ?? 0,
-            end: row.entry_end_offset ?? 0,
-            extraLength: row.entry_extra_length ?? 0,
-          },
+    entry: entryOf(row),
+  };
+}
+
+function patOf(row: DownloadRow): PatFound | null {
+  if (row.pat_user_id === null) return null;
+  return {
+    revoked: row.pat_revoked === true,
+    expired: row.pat_expired === true,
+    scopes: row.pat_scopes ?? [],
+    userState: row.pat_user_state ?? "active",
+    admin: row.pat_user_admin === true,
+    accessLevel: row.pat_access ?? 0,
+  };
+}
+
+function jobTokenOf(row: DownloadRow): JobTokenFound | null {
+  if (row.cred_job_id === null || row.job_project_id === null) return null;
+  return {
+    projectId: row.job_project_id,
+    projectPath: row.job_project_path ?? "",
+    userState: row.job_user_state,
+    accessLevel: row.job_access ?? 0,
+    linked: row.job_linked === true,
+  };
+}
+
+function projectOf(row: DownloadRow): DownloadProject | null {
+  if (row.project_id === null) return null;
+  return {
+    id: row.project_id,
+    path: row.project_path ?? "",
+    visibility: row.visibility ?? "private",
+    publicBuilds: row.public_builds === true,
+    buildsEnabled: row.builds_enabled === true,
+    inboundScopeEnabled: row.inbound_enabled !== false,
+  };
+}
+
+function archiveOf(row: DownloadRow): DownloadArchive | null {
+  if (row.archive_key === null || row.archive_size === null || row.archive_sha256 === null) return null;
+  return {
+    key: row.archive_key,
+    size: row.archive_size,
+    sha256: row.archive_sha256,
+    fileName: row.archive_file_name ?? "artifacts.zip",
+    accessibility: row.archive_accessibility ?? "public",
+  };
+}
+
+function entryOf(row: DownloadRow): IndexedEntry | null | undefined {
+  if (!row.entries_indexed) return undefined;
+  if (row.entry_method === null) return null;
+  return {
+    method: row.entry_method,
+    flags: row.entry_flags ?? 0,
+    crc32: row.entry_crc32 ?? 0,
+    compressedSize: row.entry_compressed_size ?? 0,
+    uncompressedSize: row.entry_uncompressed_size ?? 0,
+    localHeaderOffset: row.entry_local_header_offset ?? 0,
+    end: row.entry_end_offset ?? 0,
+    extraLength: row.entry_extra_length ?? 0,
   };
 }
