@@ -9,7 +9,7 @@ import { constantTimeEqual, sha256Hex } from "./tokens";
 
 /**
  * Who is asking on a management route. Downloads resolve the same party from their one
- * statement (lib/downloads/viewer.ts), with the same rules (./rules.ts).
+ * statement (lib/downloads/principal.ts), with the same rules (./rules.ts).
  */
 export type Principal =
   | { readonly kind: "anonymous" }

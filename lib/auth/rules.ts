@@ -5,7 +5,7 @@ import type { Status } from "../../schema/pipelines";
 import { type ApiError, forbidden, insufficientScope, tokenExpired, tokenRevoked } from "../errors";
 
 /**
- * GitLab's authentication rules, written once for both the download statement's viewer and the
+ * GitLab's authentication rules, written once for both the download statement's principal and the
  * management routes' principal.
  */
 

@@ -4,8 +4,8 @@ import type { AppContext } from "../http/app-env";
 import { integerParam } from "../http/params";
 import { type AuthorizedDownload, authorizeDownload } from "./authorize";
 import { type DownloadTarget, lookupDownload } from "./lookup";
+import { resolvePrincipal } from "./principal";
 import { redirectToArchive, SHARED_MAX_AGE, serveEntry, type TypeRule } from "./serve";
-import { resolveViewer } from "./viewer";
 
 /** The parts of a download URL, taken from the raw path as Grape's routes split it. */
 const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
@@ -54,9 +54,9 @@ export async function authorizedDownload(
     target,
     entryPath,
   });
-  const viewer = resolveViewer(download, credentials, c.req.method, config.ADMIN_TOKEN);
-  authorizeDownload(download, viewer);
-  return { ...download, shared: viewer.kind === "anonymous" };
+  const principal = resolvePrincipal(download, credentials, c.req.method, config.ADMIN_TOKEN);
+  authorizeDownload(download, principal);
+  return { ...download, shared: principal.kind === "anonymous" };
 }
 
 /** The job's archive as a 302 (present_artifacts_file!), or GitLab's 404 when it has none. */

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { Credentials } from "../../../lib/auth/credentials";
 import { authorizeDownload } from "../../../lib/downloads/authorize";
 import { type DownloadRow, toDownload } from "../../../lib/downloads/lookup";
-import { resolveViewer } from "../../../lib/downloads/viewer";
+import { resolvePrincipal } from "../../../lib/downloads/principal";
 import { ApiError } from "../../../lib/errors";
 
 /**
  * GitLab's credential matrix for the four download endpoints, without a database: each row is
- * what the download statement would return for the cell, fed through the viewer, the
+ * what the download statement would return for the cell, fed through the principal resolution, the
  * authorization and (where the endpoint checks it) availability. Expected answers come from
  * the oracle below, written from GitLab's rules (reference §0.2-0.4: api_guard.rb,
  * auth_job_finder.rb, project_policy.rb, ci/build_policy.rb, ci/job_token/scope.rb).
@@ -240,14 +240,14 @@ function presented(who: Who): { credentials: Credentials; found: Partial<Downloa
 
 const ACCESSIBILITY = { all: "public", developer: "private", none: "none" } as const;
 
-/** Our answer: the statement's row through viewer, authorization and the handler's availability check. */
+/** Our answer: the statement's row through principal, authorization and the handler's availability check. */
 function outcome(endpoint: Endpoint, found: DownloadRow, credentials: Credentials, method = "GET"): Outcome {
   try {
     const download = toDownload(found);
-    const viewer = resolveViewer(download, credentials, method, ADMIN_TOKEN);
-    authorizeDownload(download, viewer);
+    const principal = resolvePrincipal(download, credentials, method, ADMIN_TOKEN);
+    authorizeDownload(download, principal);
     if (endpoint === "file by job" && !download.job.availableArtifacts(NOW)) return NOT_FOUND;
-    return served(viewer.kind === "anonymous");
+    return served(principal.kind === "anonymous");
   } catch (error) {
     if (!(error instanceof ApiError) || typeof error.body === "string") throw error;
     return { status: error.status, body: error.body };

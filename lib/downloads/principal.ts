@@ -1,4 +1,5 @@
 import type { Credentials } from "../auth/credentials";
+import type { Principal } from "../auth/principal";
 import { ADMIN_ACCESS, jobTokenInScope, patFailure, userStateFailure } from "../auth/rules";
 import { constantTimeEqual } from "../auth/tokens";
 import { unauthorized } from "../errors";
@@ -8,15 +9,15 @@ import type { Download, JobTokenFound } from "./lookup";
  * The principal of a download as its project sees it: who is asking (the same kinds as
  * lib/auth/principal.ts) and their role in the download's project.
  */
-export interface Viewer {
-  readonly kind: "anonymous" | "admin-token" | "user" | "job";
+export interface DownloadPrincipal {
+  readonly kind: Principal["kind"] | "job";
   readonly admin: boolean;
   /** Role in the project (0 none); for a job token outside the allowlist, member roles do not count. */
   readonly accessLevel: number;
   readonly jobProjectPath?: string;
 }
 
-function jobViewer(job: JobTokenFound, download: Download): Viewer {
+function jobPrincipal(job: JobTokenFound, download: Download): DownloadPrincipal {
   // api_guard#find_current_user! refuses the job's user as it would refuse them behind a PAT.
   const inactive = job.userState === null ? null : userStateFailure(job.userState);
   if (inactive) throw inactive;
@@ -40,14 +41,14 @@ function jobViewer(job: JobTokenFound, download: Download): Viewer {
  * lib/auth/rules.ts's PAT failures); else a job token (401 unless its job is executing); else
  * anonymous.
  */
-export function resolveViewer(
+export function resolvePrincipal(
   download: Download,
   credentials: Credentials,
   method: string,
   adminToken: string,
-): Viewer {
+): DownloadPrincipal {
   const { pat, job } = download.tokens;
-  if (credentials.bearer && job) return jobViewer(job, download);
+  if (credentials.bearer && job) return jobPrincipal(job, download);
   if (credentials.access) {
     if (constantTimeEqual(credentials.access, adminToken)) {
       return { kind: "admin-token", admin: true, accessLevel: ADMIN_ACCESS };
@@ -59,7 +60,7 @@ export function resolveViewer(
   }
   if (credentials.job) {
     if (!job) throw unauthorized();
-    return jobViewer(job, download);
+    return jobPrincipal(job, download);
   }
   return { kind: "anonymous", admin: false, accessLevel: 0 };
 }
