@@ -1,4 +1,4 @@
-import { authenticateRunnerJob } from "../lib/ci/jobs";
+import { runnerJob } from "../lib/auth/callers";
 import { iso } from "../lib/http/entities";
 import { integerParam } from "../lib/http/params";
 import { directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/ingest/keys";
@@ -17,7 +17,7 @@ export function register(app: App) {
   app.post("/api/v4/jobs/:job_id/artifacts/authorize", async (c) => {
     const { db, storage, now } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
-    const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? c.req.query("token"));
+    const job = await runnerJob(c, jobId);
 
     const key = directUploadKey(job);
     const expiresAt = new Date(now().getTime() + UPLOAD_URL_SECONDS * 1000);

@@ -36,13 +36,7 @@ export function register(app: App) {
       .where(and(eq(pipelines.id, pipelineId), eq(pipelines.project_id, project.id)))
       .limit(1);
     if (!pipeline) throw notFound("Pipeline");
-    // The job runs as the pipeline's user, as in GitLab; an admin may name another.
-    const userId = await actingUserId(
-      db,
-      principal,
-      params.user_id,
-      pipeline.user_id ?? (principal.kind === "user" ? principal.user.id : null),
-    );
+    const userId = await actingUserId(db, principal, params.user_id, pipeline.user_id);
     const { job, token } = await createJob(
       db,
       pipeline,

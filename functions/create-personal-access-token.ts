@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { caller } from "../lib/auth/callers";
-import { requireAdmin } from "../lib/auth/principal";
+import { adminCaller } from "../lib/auth/callers";
+import { patExpiredOn } from "../lib/auth/rules";
 import { newToken, PAT_PREFIX, sha256Hex } from "../lib/auth/tokens";
 import { notFound } from "../lib/errors";
 import { iso } from "../lib/http/entities";
@@ -35,7 +35,7 @@ export function register(app: App) {
     const { db } = c.var.services;
     const userId = integerParam(c.req.param("user_id"), "user_id");
     const params = parseParams(Params, await readParams(c));
-    requireAdmin(await caller(c), c.req.method);
+    await adminCaller(c);
 
     const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1);
     if (!user) throw notFound("User");
@@ -58,8 +58,7 @@ export function register(app: App) {
         user_id: row.user_id,
         scopes: row.scopes,
         expires_at: row.expires_at,
-        active:
-          !row.revoked && (row.expires_at === null || row.expires_at > c.var.services.now().toISOString().slice(0, 10)),
+        active: !row.revoked && !patExpiredOn(row.expires_at, c.var.services.now()),
         revoked: row.revoked,
         created_at: iso(row.created_at),
         token,

@@ -45,12 +45,7 @@ export function register(app: App) {
     } else if (params.source === "parent_pipeline") {
       throw badRequest("a parent_pipeline source needs parent_pipeline_id");
     }
-    const userId = await actingUserId(
-      db,
-      principal,
-      params.user_id,
-      principal.kind === "user" ? principal.user.id : null,
-    );
+    const userId = await actingUserId(db, principal, params.user_id);
     const pipeline = await createPipeline(db, project, {
       ref: params.ref,
       sha: params.sha ?? randomBytes(20).toString("hex"),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { caller } from "../lib/auth/callers";
-import { requireAdmin } from "../lib/auth/principal";
+import { adminCaller } from "../lib/auth/callers";
 import { projectWebUrl } from "../lib/auth/project-access";
 import { ApiError } from "../lib/errors";
 import { boolish, parseParams } from "../lib/http/params";
@@ -31,7 +30,7 @@ export function register(app: App) {
   app.post("/api/v4/projects", async (c) => {
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    requireAdmin(await caller(c), c.req.method);
+    await adminCaller(c);
 
     const namespace = params.namespace ?? "root";
     const [project] = await db

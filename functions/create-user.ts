@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { caller } from "../lib/auth/callers";
-import { requireAdmin } from "../lib/auth/principal";
+import { adminCaller } from "../lib/auth/callers";
 import { conflict } from "../lib/errors";
 import { createdUserEntity } from "../lib/http/entities";
 import { boolish, parseParams } from "../lib/http/params";
@@ -20,7 +19,7 @@ export function register(app: App) {
   app.post("/api/v4/users", async (c) => {
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    requireAdmin(await caller(c), c.req.method);
+    await adminCaller(c);
 
     const [user] = await db
       .insert(users)

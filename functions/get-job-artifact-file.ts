@@ -1,6 +1,5 @@
 import { deferredArtifactPath } from "../lib/downloads/artifact-path";
 import { authorizedDownload, jobFileRawPath, jobIdParam, serveFile } from "../lib/downloads/request";
-import { SHARED_MAX_AGE } from "../lib/downloads/serve";
 import { notFound } from "../lib/errors";
 import type { App } from "./app";
 
@@ -12,13 +11,8 @@ export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{.+}", async (c) => {
     const jobId = jobIdParam(c);
     const path = deferredArtifactPath(jobFileRawPath(c));
-    const { row, shared } = await authorizedDownload(c, { jobId }, path.text);
-    // available_artifacts?: unexpired, or kept by a locked pipeline; and an archive.
-    const now = c.var.services.now();
-    const current =
-      row.build_expire_at === null || row.build_expire_at > now || row.pipeline_locked === "artifacts_locked";
-    if (!current || row.archive_key === null) throw notFound();
-    const valid = path.get();
-    return serveFile(c, row, valid, "extension", shared ? SHARED_MAX_AGE.file : undefined);
+    const download = await authorizedDownload(c, { jobId }, path.text);
+    if (!download.job.availableArtifacts(c.var.services.now())) throw notFound();
+    return serveFile(c, download, path.get(), { type: "extension", cache: "file" });
   });
 }

@@ -1,6 +1,4 @@
-import { archiveOf } from "../lib/downloads/lookup";
-import { authorizedDownload, jobIdParam } from "../lib/downloads/request";
-import { redirectToArchive } from "../lib/downloads/serve";
+import { authorizedDownload, jobIdParam, serveArchive } from "../lib/downloads/request";
 import type { App } from "./app";
 
 /**
@@ -10,7 +8,7 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/:job_id/artifacts", async (c) => {
     const jobId = jobIdParam(c);
-    const { row, shared } = await authorizedDownload(c, { jobId });
-    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row), shared);
+    const download = await authorizedDownload(c, { jobId });
+    return serveArchive(c, download);
   });
 }

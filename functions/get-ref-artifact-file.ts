@@ -1,6 +1,5 @@
 import { deferredArtifactPath } from "../lib/downloads/artifact-path";
 import { authorizedDownload, refParams, serveFile } from "../lib/downloads/request";
-import { SHARED_MAX_AGE } from "../lib/downloads/serve";
 import { internalError } from "../lib/errors";
 import type { App } from "./app";
 
@@ -13,10 +12,10 @@ export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{.+}", async (c) => {
     const { ref, jobName, rawPath } = refParams(c);
     const path = deferredArtifactPath(rawPath ?? "");
-    const { row, shared } = await authorizedDownload(c, { ref, jobName }, path.text);
+    const download = await authorizedDownload(c, { ref, jobName }, path.text);
     const valid = path.get();
     // A job found through report artifacts alone has no archive: GitLab fails with 500 here.
-    if (row.archive_key === null) throw internalError();
-    return serveFile(c, row, valid, "sniff", shared ? SHARED_MAX_AGE.latest : undefined);
+    if (!download.archive) throw internalError();
+    return serveFile(c, download, valid, { type: "sniff", cache: "latest" });
   });
 }

@@ -1,6 +1,4 @@
-import { archiveOf } from "../lib/downloads/lookup";
-import { authorizedDownload, refParams } from "../lib/downloads/request";
-import { redirectToArchive } from "../lib/downloads/serve";
+import { authorizedDownload, refParams, serveArchive } from "../lib/downloads/request";
 import type { App } from "./app";
 
 /**
@@ -10,7 +8,7 @@ import type { App } from "./app";
 export function register(app: App) {
   app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/download", async (c) => {
     const { ref, jobName } = refParams(c);
-    const { row, shared } = await authorizedDownload(c, { ref, jobName });
-    return redirectToArchive(c.var.services, c.req.raw, archiveOf(row), shared);
+    const download = await authorizedDownload(c, { ref, jobName });
+    return serveArchive(c, download);
   });
 }

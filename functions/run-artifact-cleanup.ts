@@ -1,5 +1,4 @@
-import { caller } from "../lib/auth/callers";
-import { requireAdmin } from "../lib/auth/principal";
+import { adminCaller } from "../lib/auth/callers";
 import { runCleanup } from "../lib/retention/cleanup";
 import type { App } from "./app";
 
@@ -9,7 +8,7 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.post("/api/v4/admin/artifacts/cleanup", async (c) => {
-    requireAdmin(await caller(c), c.req.method);
+    await adminCaller(c);
     return c.json(await runCleanup(c.var.services), 200);
   });
 }

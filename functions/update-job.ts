@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { authenticateRunnerJob, loadJobView, setJobState } from "../lib/ci/jobs";
+import { runnerJob } from "../lib/auth/callers";
+import { loadJobView, setJobState } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
@@ -21,7 +22,7 @@ export function register(app: App) {
     const { db, now } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const params = parseParams(Params, await readParams(c));
-    const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? params.token);
+    const job = await runnerJob(c, jobId, params.token);
 
     if (params.state !== job.status) await setJobState(db, job, params.state, params.failure_reason ?? null, now());
     const view = await loadJobView(db, job.id);

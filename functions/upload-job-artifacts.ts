@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { authenticateRunnerJob, loadJobView } from "../lib/ci/jobs";
+import { runnerJob } from "../lib/auth/callers";
+import { loadJobView } from "../lib/ci/jobs";
 import { badRequest, notFound, paramInvalid, paramMissing } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
@@ -66,7 +67,7 @@ export function register(app: App) {
     const services = c.var.services;
     const { db, storage, now } = services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
-    const job = await authenticateRunnerJob(db, jobId, c.req.header("job-token") ?? c.req.query("token"));
+    const job = await runnerJob(c, jobId);
 
     const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
     const fields: Record<string, unknown> = multipart ? { ...c.req.query() } : await readParams(c);

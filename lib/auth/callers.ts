@@ -1,17 +1,18 @@
+import type { Job } from "../../schema";
+import { authenticateRunnerJob } from "../ci/jobs";
+import { forbidden, unauthorized } from "../errors";
 import type { AppContext } from "../http/app-env";
-import { credentialSource } from "../http/request";
-import { authenticate, type Principal, requireScope } from "./principal";
+import { presentedCredentials, runnerJobToken } from "./credentials";
+import { authenticate, isAdmin, type Principal } from "./principal";
 import { type ProjectAccess, requireProjectRole } from "./project-access";
 
 /**
  * The caller of a management route: access tokens only (job tokens are not taken here, as on
- * GitLab's keep and delete routes), checked for the scope the method needs.
+ * GitLab's keep and delete routes), checked once for the scope the method needs.
  */
-export async function caller(c: AppContext): Promise<Principal> {
+export function caller(c: AppContext): Promise<Principal> {
   const { db, config } = c.var.services;
-  const principal = await authenticate(db, credentialSource(c), { adminToken: config.ADMIN_TOKEN, jobTokens: false });
-  requireScope(principal, c.req.method);
-  return principal;
+  return authenticate(db, presentedCredentials(c), { adminToken: config.ADMIN_TOKEN, method: c.req.method });
 }
 
 /** caller() holding at least `level` in the project `:id` (404 for those who may not see it). */
@@ -19,4 +20,20 @@ export async function projectCaller(c: AppContext, level: number): Promise<Proje
   const principal = await caller(c);
   const access = await requireProjectRole(c.var.services.db, c.req.param("id") ?? "", principal, level);
   return { ...access, principal };
+}
+
+/** caller() on an admin-only route (authenticated_as_admin!): anonymous is 401, other non-admins 403. */
+export async function adminCaller(c: AppContext): Promise<Principal> {
+  const principal = await caller(c);
+  if (principal.kind === "anonymous") throw unauthorized();
+  if (!isAdmin(principal)) throw forbidden();
+  return principal;
+}
+
+/**
+ * The runner API's job (authenticate_job!): job `jobId`, whose token the request presents
+ * (JOB-TOKEN, or `token`: query, or the body's `bodyToken`), still executing.
+ */
+export function runnerJob(c: AppContext, jobId: number, bodyToken?: string): Promise<Job> {
+  return authenticateRunnerJob(c.var.services.db, jobId, runnerJobToken(c, bodyToken));
 }

@@ -3,12 +3,12 @@ import type { Project } from "../../schema";
 import { projectMembers, projects } from "../../schema";
 import { forbidden, notFound, unauthorized } from "../errors";
 import type { Database } from "../platform/db";
-import type { Principal } from "./principal";
-import { isAdmin } from "./principal";
+import { isAdmin, type Principal } from "./principal";
+import { ADMIN_ACCESS, INT32_MAX } from "./rules";
 
 export interface ProjectAccess {
   readonly project: Project;
-  /** The caller's role (10 guest ... 50 owner), 0 for none; admins count as owners. */
+  /** The caller's role (ACCESS_LEVELS, guest to owner), 0 for none; admins count as owners. */
   readonly accessLevel: number;
 }
 
@@ -19,17 +19,17 @@ export interface ProjectAccess {
 export function parseProjectId(id: string): { id: number } | { path: string } | null {
   if (/^-?\d+$/.test(id)) {
     const numeric = Number(id);
-    return Number.isSafeInteger(numeric) && numeric >= 1 && numeric <= 2 ** 31 - 1 ? { id: numeric } : null;
+    return Number.isSafeInteger(numeric) && numeric >= 1 && numeric <= INT32_MAX ? { id: numeric } : null;
   }
   return id.includes("/") ? { path: id } : null;
 }
 
 /** The project `:id` names, with the caller's role, in one query. */
-export async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
+async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
   const ref = parseProjectId(id);
   if (!ref) return null;
   const where = "id" in ref ? eq(projects.id, ref.id) : sql`lower(${projects.full_path}) = lower(${ref.path})`;
-  const userId = principal.kind === "user" || principal.kind === "job" ? (principal.user?.id ?? 0) : 0;
+  const userId = principal.kind === "user" ? principal.user.id : 0;
   const [row] = await db
     .select({ project: projects, accessLevel: sql<number>`coalesce(${projectMembers.access_level}, 0)` })
     .from(projects)
@@ -37,7 +37,7 @@ export async function findProject(db: Database, id: string, principal: Principal
     .where(where)
     .limit(1);
   if (!row) return null;
-  return { project: row.project, accessLevel: isAdmin(principal) ? 50 : Number(row.accessLevel) };
+  return { project: row.project, accessLevel: isAdmin(principal) ? ADMIN_ACCESS : Number(row.accessLevel) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Job, Pipeline } from "../../schema";
 import { jobArtifacts, jobs, pipelines, projects, users } from "../../schema";
 import type { Status } from "../../schema/pipelines";
+import { isExecuting } from "../auth/rules";
 import { constantTimeEqual, JOB_TOKEN_PREFIX, newToken, sha256Hex } from "../auth/tokens";
 import { forbidden, recordNotFound } from "../errors";
 import type { JobView } from "../http/entities";
@@ -29,8 +30,6 @@ export async function loadJobView(db: Database, jobId: number): Promise<JobView 
     .limit(1);
   return row ?? null;
 }
-
-const EXECUTING: readonly Status[] = ["running", "canceling"];
 
 export interface NewJob {
   readonly name: string;
@@ -65,8 +64,7 @@ export async function createJob(db: Database, pipeline: Pipeline, input: NewJob,
         created_at: now,
         queued_at: input.status === "created" ? null : now,
         started_at: input.status === "created" || input.status === "pending" ? null : now,
-        finished_at:
-          EXECUTING.includes(input.status) || ["created", "pending", "manual"].includes(input.status) ? null : now,
+        finished_at: isExecuting(input.status) || ["created", "pending", "manual"].includes(input.status) ? null : now,
       })
       .returning();
     if (!created) throw new Error("job insert returned no row");
@@ -85,7 +83,7 @@ export async function setJobState(
   now: Date,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const finished = !EXECUTING.includes(state);
+    const finished = !isExecuting(state);
     await tx
       .update(jobs)
       .set({
@@ -108,7 +106,7 @@ export async function authenticateRunnerJob(db: Database, jobId: number, token: 
   if (!job || !token || !job.token_digest || !constantTimeEqual(job.token_digest, sha256Hex(token))) {
     throw forbidden();
   }
-  if (!EXECUTING.includes(job.status)) throw forbidden("Job is not processing on runner");
+  if (!isExecuting(job.status)) throw forbidden("Job is not processing on runner");
   return job;
 }
 

@@ -1,26 +1,19 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { ArtifactEntry, Job, JobArtifact, PersonalAccessToken, Pipeline, Project, User } from "../../schema";
 import { DANGLING_SOURCES } from "../../schema/pipelines";
 import type { Credentials } from "../auth/credentials";
-import { EXECUTING } from "../auth/principal";
 import { parseProjectId } from "../auth/project-access";
+import { EXECUTING, INT32_MAX, patExpiredSql } from "../auth/rules";
 import { constantTimeEqual, sha256Hex } from "../auth/tokens";
-import {
-  forbidden,
-  insufficientScope,
-  notFound,
-  recordNotFound,
-  tokenExpired,
-  tokenRevoked,
-  unauthorized,
-} from "../errors";
 import type { Database } from "../platform/db";
 import type { ZipEntry } from "../zip/central-directory";
+import type { ArchiveFile } from "./serve";
 
 /**
  * The read side's one SQL statement: who is asking (access token or job token), the project
  * with the caller's roles, the job-token allowlist, the job (by id, or GitLab's "latest
  * successful" walk for a ref), its archive row and, for single files, the entry from the
- * archive's index: all in a single round trip.
+ * archive's index: all in a single round trip. toDownload() turns its row into a Download.
  */
 
 /** Artifact types that make a job a candidate for the ref routes (Ci::JobArtifact downloadable types). */
@@ -50,51 +43,112 @@ const DOWNLOADABLE_TYPES = [
   "cyclonedx",
 ];
 
-const MAX_INT = 2 ** 31 - 1;
-
 export type DownloadTarget = { readonly jobId: number } | { readonly ref: string; readonly jobName: string };
 
+type Maybe<T> = T | null;
+
+/** The statement's row, one column per alias below; every column is null when its join found nothing. */
 export interface DownloadRow {
-  pat_user_id: number | null;
-  pat_revoked: boolean | null;
-  pat_expired: boolean | null;
-  pat_scopes: string[] | null;
-  pat_user_state: string | null;
-  pat_user_admin: boolean | null;
-  pat_access: number | null;
-  cred_job_id: number | null;
-  job_user_id: number | null;
-  job_user_state: string | null;
-  job_user_admin: boolean | null;
-  job_project_id: number | null;
-  job_project_path: string | null;
-  job_access: number | null;
-  job_linked: boolean | null;
-  project_id: number | null;
-  project_path: string | null;
-  project_full_path: string | null;
-  visibility: "public" | "internal" | "private" | null;
-  public_builds: boolean | null;
-  builds_enabled: boolean | null;
-  inbound_enabled: boolean | null;
-  build_id: number | null;
-  build_expire_at: Date | null;
-  pipeline_locked: string | null;
-  archive_key: string | null;
-  archive_size: number | null;
-  archive_sha256: string | null;
-  archive_accessibility: "public" | "private" | "none" | null;
-  archive_file_name: string | null;
-  entries_indexed: boolean | null;
-  entry_method: number | null;
-  entry_flags: number | null;
-  entry_crc32: number | null;
-  entry_compressed_size: number | null;
-  entry_uncompressed_size: number | null;
-  entry_local_header_offset: number | null;
-  entry_end_offset: number | null;
-  entry_extra_length: number | null;
+  pat_user_id: Maybe<PersonalAccessToken["user_id"]>;
+  pat_revoked: Maybe<PersonalAccessToken["revoked"]>;
+  pat_expired: Maybe<boolean>;
+  pat_scopes: Maybe<PersonalAccessToken["scopes"]>;
+  pat_user_state: Maybe<User["state"]>;
+  pat_user_admin: Maybe<User["admin"]>;
+  pat_access: Maybe<number>;
+  cred_job_id: Maybe<Job["id"]>;
+  /** null also for a job that runs as no user. */
+  job_user_state: Maybe<User["state"]>;
+  job_project_id: Maybe<Project["id"]>;
+  job_project_path: Maybe<Project["path"]>;
+  job_access: Maybe<number>;
+  job_linked: Maybe<boolean>;
+  project_id: Maybe<Project["id"]>;
+  project_path: Maybe<Project["path"]>;
+  visibility: Maybe<Project["visibility"]>;
+  public_builds: Maybe<Project["public_builds"]>;
+  builds_enabled: Maybe<Project["builds_enabled"]>;
+  inbound_enabled: Maybe<Project["ci_inbound_job_token_scope_enabled"]>;
+  build_id: Maybe<Job["id"]>;
+  build_expire_at: Maybe<Date>;
+  pipeline_locked: Maybe<Pipeline["locked"]>;
+  archive_key: Maybe<JobArtifact["storage_key"]>;
+  archive_size: Maybe<JobArtifact["size"]>;
+  archive_sha256: Maybe<JobArtifact["sha256"]>;
+  archive_accessibility: Maybe<JobArtifact["accessibility"]>;
+  archive_file_name: Maybe<JobArtifact["file_name"]>;
+  entries_indexed: Maybe<JobArtifact["entries_indexed"]>;
+  entry_method: Maybe<ArtifactEntry["method"]>;
+  entry_flags: Maybe<ArtifactEntry["flags"]>;
+  entry_crc32: Maybe<ArtifactEntry["crc32"]>;
+  entry_compressed_size: Maybe<ArtifactEntry["compressed_size"]>;
+  entry_uncompressed_size: Maybe<ArtifactEntry["uncompressed_size"]>;
+  entry_local_header_offset: Maybe<ArtifactEntry["local_header_offset"]>;
+  entry_end_offset: Maybe<ArtifactEntry["end_offset"]>;
+  entry_extra_length: Maybe<ArtifactEntry["extra_length"]>;
 }
+
+/** A personal access token the statement found, with its user and the user's role in the project. */
+export interface PatFound {
+  readonly revoked: boolean;
+  readonly expired: boolean;
+  readonly scopes: PersonalAccessToken["scopes"];
+  readonly userState: User["state"];
+  readonly admin: boolean;
+  readonly accessLevel: number;
+}
+
+/** A job token of an executing job, with its user's role in the project and the allowlist link. */
+export interface JobTokenFound {
+  readonly projectId: Project["id"];
+  readonly projectPath: Project["path"];
+  /** null: the job runs as no user. */
+  readonly userState: User["state"] | null;
+  readonly accessLevel: number;
+  /** The project allowlists the job's project (job_token_scope_links). */
+  readonly linked: boolean;
+}
+
+export interface DownloadProject {
+  readonly id: Project["id"];
+  readonly path: Project["path"];
+  readonly visibility: Project["visibility"];
+  readonly publicBuilds: boolean;
+  readonly buildsEnabled: boolean;
+  readonly inboundScopeEnabled: boolean;
+}
+
+export interface DownloadJob {
+  readonly id: Job["id"];
+  /** Ci::Build#available_artifacts?: not expired, or kept by a locked pipeline; and an archive. */
+  availableArtifacts(now: Date): boolean;
+}
+
+export interface DownloadArchive extends ArchiveFile {
+  /** ci_job_artifacts.accessibility, from artifacts:access. */
+  readonly accessibility: JobArtifact["accessibility"];
+}
+
+/** An index entry; its name is the path the request asked for. */
+export type IndexedEntry = Omit<ZipEntry, "name">;
+
+/** What one download statement found. */
+export interface Download {
+  /** What the presented tokens turned out to be (null: not found, or not presented). */
+  readonly tokens: { readonly pat: PatFound | null; readonly job: JobTokenFound | null };
+  readonly project: DownloadProject | null;
+  readonly job: DownloadJob | null;
+  readonly archive: DownloadArchive | null;
+  /** The entry: found, null when the archive's index has no such name, undefined when the archive has no index. */
+  readonly entry: IndexedEntry | null | undefined;
+}
+
+/** `a, b, c` as bound parameters, for `in (...)`. */
+const sqlList = (values: readonly string[]): SQL =>
+  sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
 
 function projectCondition(id: string): SQL {
   const ref = parseProjectId(id);
@@ -104,7 +158,7 @@ function projectCondition(id: string): SQL {
 
 function buildQuery(target: DownloadTarget): SQL {
   if ("jobId" in target) {
-    const jobId = target.jobId >= 1 && target.jobId <= MAX_INT ? target.jobId : 0;
+    const jobId = target.jobId >= 1 && target.jobId <= INT32_MAX ? target.jobId : 0;
     return sql`build as (
       select j.id, j.artifacts_expire_at, pl.locked
       from jobs j join pipelines pl on pl.id = j.pipeline_id join proj on j.project_id = proj.id
@@ -117,10 +171,7 @@ function buildQuery(target: DownloadTarget): SQL {
   return sql`latest as (
       select pl.id from pipelines pl join proj on pl.project_id = proj.id
       where pl.ref = ${target.ref} and pl.status = 'success'
-        and pl.source not in (${sql.join(
-          DANGLING_SOURCES.map((s) => sql`${s}`),
-          sql`, `,
-        )})
+        and pl.source not in (${sqlList(DANGLING_SOURCES)})
       order by pl.id desc limit 1
     ),
     family(id) as (
@@ -132,10 +183,8 @@ function buildQuery(target: DownloadTarget): SQL {
       select j.id, j.artifacts_expire_at, pl.locked
       from jobs j join pipelines pl on pl.id = j.pipeline_id
       where j.pipeline_id in (select id from family) and j.name = ${target.jobName} and not j.retried
-        and exists (select 1 from job_artifacts da where da.job_id = j.id and da.file_type in (${sql.join(
-          DOWNLOADABLE_TYPES.map((t) => sql`${t}`),
-          sql`, `,
-        )}))
+        and exists (select 1 from job_artifacts da
+                    where da.job_id = j.id and da.file_type in (${sqlList(DOWNLOADABLE_TYPES)}))
       order by j.pipeline_id asc, j.id desc limit 1
     )`;
 }
@@ -150,42 +199,37 @@ export async function lookupDownload(
     /** For single files: the entry, from the archive's index when it has one. */
     entryPath?: string;
   },
-): Promise<DownloadRow> {
+): Promise<Download> {
   const { credentials } = options;
   const accessIsAdmin = credentials.access !== undefined && constantTimeEqual(credentials.access, options.adminToken);
   const patDigest = credentials.access && !accessIsAdmin ? sha256Hex(credentials.access) : null;
   const jobToken = credentials.bearer ?? (credentials.access ? undefined : credentials.job);
   const jobDigest = jobToken ? sha256Hex(jobToken) : null;
-  const projectWhere = projectCondition(options.projectId);
-  const executing = sql.join(
-    EXECUTING.map((s) => sql`${s}`),
-    sql`, `,
-  );
 
+  // The driver hands bigint columns back as strings; `::float8` makes them numbers (sizes and
+  // offsets stay far below 2^53). crc32 is a bigint because it is an unsigned 32-bit value.
   const result = await db.execute<DownloadRow & Record<string, unknown>>(sql`
     with recursive
     pat as (
-      select t.user_id, t.revoked, t.scopes, u.state, u.admin,
-        coalesce(t.expires_at <= (now() at time zone 'utc')::date, false) as expired
+      select t.user_id, t.revoked, t.scopes, u.state, u.admin, ${patExpiredSql(sql`t.expires_at`)} as expired
       from personal_access_tokens t join users u on u.id = t.user_id
       where t.token_digest = ${patDigest}::text
     ),
     cred_job as (
-      select j.id, j.project_id, j.user_id, cp.path as project_path, u.state, u.admin
+      select j.id, j.project_id, j.user_id, cp.path as project_path, u.state
       from jobs j join projects cp on cp.id = j.project_id left join users u on u.id = j.user_id
-      where j.token_digest = ${jobDigest}::text and j.status in (${executing}) and j.erased_at is null
+      where j.token_digest = ${jobDigest}::text and j.status in (${sqlList(EXECUTING)}) and j.erased_at is null
     ),
-    proj as (select p.* from projects p where ${projectWhere} limit 1),
+    proj as (select p.* from projects p where ${projectCondition(options.projectId)} limit 1),
     ${buildQuery(options.target)}
     select
       pat.user_id as pat_user_id, pat.revoked as pat_revoked, pat.expired as pat_expired, pat.scopes as pat_scopes,
       pat.state as pat_user_state, pat.admin as pat_user_admin, pm_pat.access_level as pat_access,
-      cred_job.id as cred_job_id, cred_job.user_id as job_user_id, cred_job.state as job_user_state,
-      cred_job.admin as job_user_admin, cred_job.project_id as job_project_id, cred_job.project_path as job_project_path,
-      pm_job.access_level as job_access,
+      cred_job.id as cred_job_id, cred_job.state as job_user_state, cred_job.project_id as job_project_id,
+      cred_job.project_path as job_project_path, pm_job.access_level as job_access,
       exists (select 1 from job_token_scope_links l
               where l.source_project_id = proj.id and l.target_project_id = cred_job.project_id) as job_linked,
-      proj.id as project_id, proj.path as project_path, proj.full_path as project_full_path, proj.visibility,
+      proj.id as project_id, proj.path as project_path, proj.visibility,
       proj.public_builds, proj.builds_enabled, proj.ci_inbound_job_token_scope_enabled as inbound_enabled,
       build.id as build_id, build.artifacts_expire_at as build_expire_at, build.locked as pipeline_locked,
       a.storage_key as archive_key, a.size::float8 as archive_size, a.sha256 as archive_sha256,
@@ -206,96 +250,79 @@ export async function lookupDownload(
   `);
   const row = result.rows[0];
   if (!row) throw new Error("download lookup returned no row");
-  return { ...row, build_expire_at: row.build_expire_at ? new Date(row.build_expire_at) : null };
+  return toDownload({ ...row, build_expire_at: row.build_expire_at ? new Date(row.build_expire_at) : null });
 }
 
-/** The caller as the authorization rules see it. */
-export interface Viewer {
-  readonly kind: "anonymous" | "admin" | "user" | "job";
-  readonly admin: boolean;
-  /** Role in the project (0 none); for a job token outside the allowlist, member roles do not count. */
-  readonly accessLevel: number;
-  readonly jobProjectPath?: string;
-}
-
-/**
- * Resolves the credentials against the row, GitLab's way: a Bearer value that is a running
- * job's token wins; else the access token decides (401 when unknown, expired or revoked);
- * else a job token (401 unless its job is running); else anonymous.
- */
-export function resolveViewer(row: DownloadRow, credentials: Credentials, method: string, adminToken: string): Viewer {
-  const asJob = (): Viewer => {
-    const sameProject = row.job_project_id === row.project_id;
-    // Ci::JobToken::Scope: outside its own project, a job token gets member roles only
-    // where the inbound allowlist lets it in; public-level access stays.
-    const allowed = sameProject || row.inbound_enabled === false || row.job_linked === true;
-    return {
-      kind: "job",
-      admin: false,
-      accessLevel: allowed ? (row.job_access ?? 0) : 0,
-      jobProjectPath: row.job_project_path ?? undefined,
-    };
+/** The statement's row as a Download. */
+export function toDownload(row: DownloadRow): Download {
+  const archive = archiveOf(row);
+  const expireAt = row.build_expire_at;
+  const locked = row.pipeline_locked === "artifacts_locked";
+  return {
+    tokens: { pat: patOf(row), job: jobTokenOf(row) },
+    project: projectOf(row),
+    job:
+      row.build_id === null
+        ? null
+        : {
+            id: row.build_id,
+            availableArtifacts: (now) => (expireAt === null || expireAt > now || locked) && archive !== null,
+          },
+    archive,
+    entry: entryOf(row),
   };
-  if (credentials.bearer && row.cred_job_id !== null) return asJob();
-  if (credentials.access) {
-    if (constantTimeEqual(credentials.access, adminToken)) return { kind: "admin", admin: true, accessLevel: 50 };
-    if (row.pat_user_id === null) throw unauthorized();
-    if (row.pat_revoked) throw tokenRevoked();
-    if (row.pat_expired) throw tokenExpired();
-    if (row.pat_user_state !== "active") throw forbidden(`Your account has been ${row.pat_user_state}.`);
-    const allowed = method === "GET" || method === "HEAD" ? ["api", "read_api"] : ["api"];
-    if (!(row.pat_scopes ?? []).some((scope) => allowed.includes(scope))) throw insufficientScope(allowed);
-    const admin = row.pat_user_admin === true;
-    return { kind: "user", admin, accessLevel: admin ? 50 : (row.pat_access ?? 0) };
-  }
-  if (credentials.job) {
-    if (row.cred_job_id === null) throw unauthorized();
-    return asJob();
-  }
-  return { kind: "anonymous", admin: false, accessLevel: 0 };
 }
 
-const REPORTER = 20;
-const DEVELOPER = 30;
-
-/**
- * GitLab's checks in job_artifacts.rb order: find_project! (404, or 403 for a job token),
- * read_build (403), the job (404 Not found), read_job_artifacts (403).
- */
-export function authorizeDownload(row: DownloadRow, viewer: Viewer): void {
-  if (row.project_id === null) throw notFound("Project");
-  const readable =
-    viewer.admin ||
-    row.visibility === "public" ||
-    (row.visibility === "internal" && viewer.kind !== "anonymous") ||
-    viewer.accessLevel > 0;
-  if (!readable) {
-    if (viewer.kind === "job") {
-      throw forbidden(
-        `Authentication by CI/CD job token not allowed from ${viewer.jobProjectPath} to ${row.project_path}.`,
-      );
-    }
-    throw notFound("Project");
-  }
-  const readBuild =
-    row.builds_enabled === true && (viewer.admin || viewer.accessLevel >= REPORTER || row.public_builds === true);
-  if (!readBuild) throw forbidden();
-  if (row.build_id === null) throw recordNotFound();
-  // A job without an archive row counts as public (GitLab's backward compatibility).
-  const accessibility = row.archive_accessibility ?? "public";
-  if (accessibility === "none") throw forbidden();
-  if (accessibility === "private" && !viewer.admin && viewer.accessLevel < DEVELOPER) throw forbidden();
+function patOf(row: DownloadRow): PatFound | null {
+  if (row.pat_user_id === null) return null;
+  return {
+    revoked: row.pat_revoked === true,
+    expired: row.pat_expired === true,
+    scopes: row.pat_scopes ?? [],
+    userState: row.pat_user_state ?? "active",
+    admin: row.pat_user_admin === true,
+    accessLevel: row.pat_access ?? 0,
+  };
 }
 
-/**
- * The entry as the archive's index knows it: the entry, null when an indexed archive has no
- * such name, undefined when the archive is not indexed (read its central directory instead).
- */
-export function indexedEntry(row: DownloadRow, name: Uint8Array): ZipEntry | null | undefined {
+function jobTokenOf(row: DownloadRow): JobTokenFound | null {
+  if (row.cred_job_id === null || row.job_project_id === null) return null;
+  return {
+    projectId: row.job_project_id,
+    projectPath: row.job_project_path ?? "",
+    userState: row.job_user_state,
+    accessLevel: row.job_access ?? 0,
+    linked: row.job_linked === true,
+  };
+}
+
+function projectOf(row: DownloadRow): DownloadProject | null {
+  if (row.project_id === null) return null;
+  return {
+    id: row.project_id,
+    path: row.project_path ?? "",
+    visibility: row.visibility ?? "private",
+    publicBuilds: row.public_builds === true,
+    buildsEnabled: row.builds_enabled === true,
+    inboundScopeEnabled: row.inbound_enabled !== false,
+  };
+}
+
+function archiveOf(row: DownloadRow): DownloadArchive | null {
+  if (row.archive_key === null || row.archive_size === null || row.archive_sha256 === null) return null;
+  return {
+    key: row.archive_key,
+    size: row.archive_size,
+    sha256: row.archive_sha256,
+    fileName: row.archive_file_name ?? "artifacts.zip",
+    accessibility: row.archive_accessibility ?? "public",
+  };
+}
+
+function entryOf(row: DownloadRow): IndexedEntry | null | undefined {
   if (!row.entries_indexed) return undefined;
   if (row.entry_method === null) return null;
   return {
-    name,
     method: row.entry_method,
     flags: row.entry_flags ?? 0,
     crc32: row.entry_crc32 ?? 0,
@@ -304,16 +331,5 @@ export function indexedEntry(row: DownloadRow, name: Uint8Array): ZipEntry | nul
     localHeaderOffset: row.entry_local_header_offset ?? 0,
     end: row.entry_end_offset ?? 0,
     extraLength: row.entry_extra_length ?? 0,
-  };
-}
-
-/** The archive to serve, or GitLab's 404 when the job has none. */
-export function archiveOf(row: DownloadRow): { key: string; size: number; sha256: string; fileName: string } {
-  if (row.archive_key === null || row.archive_size === null || row.archive_sha256 === null) throw notFound();
-  return {
-    key: row.archive_key,
-    size: row.archive_size,
-    sha256: row.archive_sha256,
-    fileName: row.archive_file_name ?? "artifacts.zip",
   };
 }

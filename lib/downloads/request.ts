@@ -1,18 +1,11 @@
-import { credentialsOf } from "../auth/credentials";
-import { paramMissing } from "../errors";
+import { presentedCredentials } from "../auth/credentials";
+import { notFound, paramMissing } from "../errors";
 import type { AppContext } from "../http/app-env";
 import { integerParam } from "../http/params";
-import { credentialSource } from "../http/request";
-import {
-  archiveOf,
-  authorizeDownload,
-  type DownloadRow,
-  type DownloadTarget,
-  indexedEntry,
-  lookupDownload,
-  resolveViewer,
-} from "./lookup";
-import { serveEntry, type TypeRule } from "./serve";
+import { type AuthorizedDownload, authorizeDownload } from "./authorize";
+import { type DownloadTarget, lookupDownload } from "./lookup";
+import { resolvePrincipal } from "./principal";
+import { redirectToArchive, SHARED_MAX_AGE, serveEntry, type TypeRule } from "./serve";
 
 /** The parts of a download URL, taken from the raw path as Grape's routes split it. */
 const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
@@ -40,38 +33,51 @@ export function jobFileRawPath(c: AppContext): string {
   return JOB_FILE.exec(new URL(c.req.url).pathname)?.[1] ?? "";
 }
 
+/** A download its caller may read; `shared`: what an anonymous caller may read, anyone may. */
+export type ReadableDownload = AuthorizedDownload & { readonly shared: boolean };
+
 /**
  * Authenticate, find the project, job and archive in one statement, and authorize, in the
- * order of GitLab's job_artifacts.rb. Returns the row to answer from, and whether the answer
- * is public enough for shared caches.
+ * order of GitLab's job_artifacts.rb.
  */
 export async function authorizedDownload(
   c: AppContext,
   target: DownloadTarget,
   entryPath?: string,
-): Promise<{ row: DownloadRow; shared: boolean }> {
+): Promise<ReadableDownload> {
   const { db, config } = c.var.services;
-  const presented = credentialsOf(credentialSource(c));
-  const row = await lookupDownload(db, {
-    credentials: presented,
+  const credentials = presentedCredentials(c);
+  const download = await lookupDownload(db, {
+    credentials,
     adminToken: config.ADMIN_TOKEN,
     projectId: c.req.param("id") ?? "",
     target,
     entryPath,
   });
-  const viewer = resolveViewer(row, presented, c.req.method, config.ADMIN_TOKEN);
-  authorizeDownload(row, viewer);
-  // What an anonymous caller may read, anyone may: shared caches (a CDN) may keep it a while.
-  return { row, shared: viewer.kind === "anonymous" };
+  const principal = resolvePrincipal(download, credentials, c.req.method, config.ADMIN_TOKEN);
+  authorizeDownload(download, principal);
+  return { ...download, shared: principal.kind === "anonymous" };
 }
 
-/** One file of the row's archive, typed by `rule`, found through the archive's index if it has one. */
+/** The job's archive as a 302 (present_artifacts_file!), or GitLab's 404 when it has none. */
+export function serveArchive(c: AppContext, download: ReadableDownload): Promise<Response> {
+  if (!download.archive) throw notFound();
+  return redirectToArchive(c.var.services, c.req.raw, download.archive, download.shared);
+}
+
+/**
+ * One file of the download's archive, typed by `type`, found through the archive's index if it
+ * has one. Shared caches may keep a public file for `cache`'s time: a file by job id changes
+ * less often than the ref's latest one.
+ */
 export function serveFile(
   c: AppContext,
-  row: DownloadRow,
+  download: ReadableDownload,
   path: { text: string; bytes: Uint8Array },
-  rule: TypeRule,
-  sharedFor: number | undefined,
+  options: { type: TypeRule; cache: keyof typeof SHARED_MAX_AGE },
 ): Promise<Response> {
-  return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, rule, indexedEntry(row, path.bytes), sharedFor);
+  if (!download.archive) throw notFound();
+  const indexed = download.entry ? { ...download.entry, name: path.bytes } : download.entry;
+  const sharedFor = download.shared ? SHARED_MAX_AGE[options.cache] : undefined;
+  return serveEntry(c.var.services, c.req.raw, download.archive, path, options.type, indexed, sharedFor);
 }

@@ -1,4 +1,5 @@
 import type { Job, JobArtifact, Pipeline, Project, User } from "../../schema";
+import { isExecuting } from "../auth/rules";
 
 /** GitLab's API timestamps: ISO 8601 in UTC with milliseconds. */
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -95,7 +96,7 @@ export function jobEntity(view: JobView, baseUrl: string, now: Date) {
   const { job, pipeline, project, user, artifacts } = view;
   const archive = artifacts.find((a) => a.file_type === "archive");
   const unexpired = !job.artifacts_expire_at || job.artifacts_expire_at > now;
-  const running = job.status === "running" || job.status === "canceling";
+  const running = isExecuting(job.status);
   return {
     id: job.id,
     status: job.status,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INT32_MAX } from "../auth/rules";
 import { ApiError, paramInvalid } from "../errors";
 
 /**
@@ -41,8 +42,4 @@ export const boolish = z.union([
 ]);
 
 /** A positive integer id, as JSON number or string. */
-export const idParam = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31 - 1);
+export const idParam = z.coerce.number().int().min(1).max(INT32_MAX);

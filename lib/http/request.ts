@@ -1,12 +1,5 @@
-import type { CredentialSource } from "../auth/credentials";
 import { badRequest } from "../errors";
 import type { AppContext } from "./app-env";
-
-/** Where a request's credentials are read from: its headers and its query string. */
-export const credentialSource = (c: AppContext): CredentialSource => ({
-  header: (name) => c.req.header(name),
-  query: (name) => c.req.query(name),
-});
 
 /** Where web_url links point: PUBLIC_URL, else the origin the request came to. */
 export const baseUrl = (c: AppContext): string =>

@@ -81,6 +81,21 @@ describe.each(ENDPOINTS)("credentials on $name", (endpoint) => {
     expect(await body(finished)).toEqual({ message: "401 Unauthorized" });
   });
 
+  it.each(["blocked", "deactivated"] as const)(
+    "refuses a running job's token whose user is %s with GitLab's 403 and reason, as JOB-TOKEN and Bearer",
+    async (state) => {
+      const inactive = await make.user({ state });
+      await make.member(target, inactive, ACCESS_LEVELS.developer);
+      const token = await runningJobToken(target, inactive);
+      const sent: Record<string, string>[] = [{ "JOB-TOKEN": token }, { Authorization: `Bearer ${token}` }];
+      for (const headers of sent) {
+        const res = await get(headers);
+        expect(res.status).toBe(403);
+        expect(await body(res)).toEqual({ message: `403 Forbidden - Your account has been ${state}.` });
+      }
+    },
+  );
+
   it("does not take HTTP Basic gitlab-ci-token: the caller stays anonymous", async () => {
     const token = await runningJobToken(target, reader);
     const res = await get({ Authorization: `Basic ${btoa(`gitlab-ci-token:${token}`)}` });
