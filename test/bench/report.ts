@@ -1,0 +1,66 @@
+/**
+ * The bench's figures, printed as they come and written to docs/benchmarks.md at the end, with the
+ * machine and commit they were measured on, so no figure in the docs is typed by hand.
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+
+export const BENCHMARKS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+
+export interface Figure {
+  /** What was measured, e.g. "archive redirect". */
+  measure: string;
+  /** The figures, as one line of text. */
+  result: string;
+}
+
+/** The commit measured, marked when the working tree differs from it (the figures then belong to no commit). */
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    const head = git("rev-parse", "--short", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head} (with uncommitted changes)`;
+  } catch {
+    return "unknown (no git)";
+  }
+}
+
+function machine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.trim() ?? "unknown CPU";
+  return `${cores.length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+export function benchReport(settings: string) {
+  const figures: Figure[] = [];
+  return {
+    add(measure: string, result: string) {
+      figures.push({ measure, result });
+      console.log(`${measure}: ${result}`);
+    },
+    write(date = new Date()) {
+      const rows = figures.map((f) => `| ${f.measure} | ${f.result} |`);
+      const text = [
+        "# Benchmarks",
+        "",
+        "Written by `npm run bench` (`test/bench/run.ts`): run it again to refresh this file, and commit the result.",
+        "The app runs in-process on Node against the local stack (PostgreSQL and s3rver over loopback), so the",
+        "figures compare commits on one machine; they are not production latencies.",
+        "",
+        `- Date: ${date.toISOString()}`,
+        `- Machine: ${machine()}`,
+        `- Commit: ${commit()}`,
+        `- Settings: ${settings}`,
+        "",
+        "| Measure | Result |",
+        "|---|---|",
+        ...rows,
+        "",
+      ].join("\n");
+      writeFileSync(BENCHMARKS_FILE, text);
+      console.log(`written to ${BENCHMARKS_FILE}`);
+    },
+  };
+}
