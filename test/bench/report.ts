@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 export const BENCHMARKS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
@@ -30,7 +30,9 @@ function commit(): string {
 function machine(): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() ?? "unknown CPU";
-  return `${cores.length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}`;
+  // The load average says whether other work shared the cores while the figures were taken.
+  const load = loadavg()[0]?.toFixed(2) ?? "unknown";
+  return `${cores.length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, load ${load}, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
 export function benchReport(settings: string) {
