@@ -49,7 +49,7 @@ export function benchReport(settings: string) {
         "",
         "Written by `npm run bench` (`test/bench/run.ts`): run it again to refresh this file, and commit the result.",
         "The app runs in-process on Node against the local stack (PostgreSQL and s3rver over loopback), so the",
-        "figures compare commits on one machine; they are not production latencies.",
+        "figures compare commits on one machine at a similar load (below); they are not production latencies.",
         "",
         `- Date: ${date.toISOString()}`,
         `- Machine: ${machine()}`,
