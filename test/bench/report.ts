@@ -5,23 +5,29 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BENCHMARKS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BENCHMARKS_FILE = join(ROOT, "docs/benchmarks.md");
 
-export interface Figure {
+interface Figure {
   /** What was measured, e.g. "archive redirect". */
   measure: string;
   /** The figures, as one line of text. */
   result: string;
 }
 
-/** The commit measured, marked when the working tree differs from it (the figures then belong to no commit). */
+/**
+ * The commit measured, marked when the working tree differs from it (the figures then belong to no
+ * commit); this file's own earlier output does not count as a difference.
+ */
 function commit(): string {
   try {
-    const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
+    const git = (...args: string[]) => execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
     const head = git("rev-parse", "--short", "HEAD");
-    return git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head} (with uncommitted changes)`;
+    const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs/benchmarks.md");
+    return changed === "" ? head : `${head} (with uncommitted changes)`;
   } catch {
     return "unknown (no git)";
   }
