@@ -50,6 +50,8 @@ async function receiveFile(
     file: async (name, body) => {
       // Runners also send a `metadata` file; only the archive is kept.
       if (name !== "file" || stored) return body.cancel();
+      // A bad expire_in or access sent before the file is a 400 before the archive streams; the
+      // handler reads the settings again after the body, with any fields that follow the file.
       uploadSettings(fields, services.now());
       const key = archiveKey(job);
       stored = { key, summary: await storeArchive(services, key, body) };

@@ -133,6 +133,10 @@ function decodeEntry(
   const reader = source.getReader();
   const total = entry.uncompressedSize - options.skip;
   const window = options.window ?? { start: 0, end: total - 1 };
+  // fflate's Inflate pushes output through a callback while the response pulls, so this state
+  // carries across pulls: input not yet fed (input, headerDone, compressedLeft), output seen and
+  // sent (produced, emitted, crc), the last piece held back until CRC-32 and length check out (a
+  // damaged entry errors before its final bytes, ADR 0002), and the pull in progress (out, delivered).
   let input: Uint8Array = new Uint8Array(0);
   let headerDone = false;
   let compressedLeft = entry.compressedSize - options.skip;

@@ -20,6 +20,7 @@ import { startStack } from "../../lib/local/stack";
 import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage } from "../helpers/counting-storage";
 import { factories } from "../helpers/factories";
+import { benchReport } from "./report";
 
 const ENTRY_MB = Number(process.env.BENCH_ENTRY_MB ?? 256);
 const REDIRECTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -61,6 +62,9 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function main() {
+  const report = benchReport(
+    `BENCH_ENTRY_MB=${ENTRY_MB}, BENCH_REQUESTS=${REDIRECTS}, database ${process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL" : "embedded PostgreSQL"}`,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), "artifact-edge-bench-"));
   const stack = await startStack({
     dataDir,
@@ -92,8 +96,9 @@ async function main() {
     });
     const small = await make.job(pipeline, { name: "small" });
     await make.archive(small.job, new Uint8Array(await new Response(streamedZip(1)).arrayBuffer()));
-    console.log(
-      `setup: ${ENTRY_MB} MiB entry zipped to ${(summary.size / 2 ** 20).toFixed(1)} MiB and uploaded in ${((performance.now() - uploadStart) / 1000).toFixed(1)} s`,
+    report.add(
+      "setup",
+      `${ENTRY_MB} MiB entry zipped to ${(summary.size / 2 ** 20).toFixed(1)} MiB and uploaded in ${((performance.now() - uploadStart) / 1000).toFixed(1)} s`,
     );
 
     // 1. Archive redirects.
@@ -106,8 +111,9 @@ async function main() {
       if (res.status !== 302) throw new Error(`redirect answered ${res.status}`);
       times.push(performance.now() - t);
     }
-    console.log(
-      `archive redirect: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms over ${REDIRECTS}; ` +
+    report.add(
+      "archive redirect",
+      `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms over ${REDIRECTS}; ` +
         `${queries / REDIRECTS} SQL statement(s) and ${reads / REDIRECTS} storage read(s) per request`,
     );
 
@@ -123,8 +129,9 @@ async function main() {
       await res.arrayBuffer();
       smallTimes.push(performance.now() - t);
     }
-    console.log(
-      `1 KiB range of a file: p50 ${percentile(smallTimes, 50).toFixed(2)} ms; ${queries / 50} SQL, ${reads / 50} storage reads per request`,
+    report.add(
+      "1 KiB range of a file",
+      `p50 ${percentile(smallTimes, 50).toFixed(2)} ms; ${queries / 50} SQL, ${reads / 50} storage reads per request`,
     );
 
     // 3. The large entry, streamed, with memory sampled as it flows.
@@ -154,12 +161,14 @@ async function main() {
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     if (received !== ENTRY_MB * 2 ** 20) throw new Error(`received ${received} bytes`);
-    console.log(
-      `${ENTRY_MB} MiB deflated entry: first byte ${firstByte.toFixed(1)} ms, ${(ENTRY_MB / seconds).toFixed(0)} MiB/s, ` +
+    report.add(
+      `${ENTRY_MB} MiB deflated entry`,
+      `first byte ${firstByte.toFixed(1)} ms, ${(ENTRY_MB / seconds).toFixed(0)} MiB/s, ` +
         `${reads} storage reads; memory while streaming: RSS +${((peakRss - before.rss) / 2 ** 20).toFixed(1)} MiB, ` +
         `heap +${((peakHeap - before.heapUsed) / 2 ** 20).toFixed(1)} MiB, buffers +${((peakBuffers - before.arrayBuffers) / 2 ** 20).toFixed(1)} MiB`,
     );
     await close();
+    report.write();
   } finally {
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
