@@ -2,7 +2,7 @@ import { z } from "zod";
 import { caller } from "../lib/auth/callers";
 import { requireAdmin } from "../lib/auth/principal";
 import { projectWebUrl } from "../lib/auth/project-access";
-import { ApiError } from "../lib/errors";
+import { validationError } from "../lib/errors";
 import { boolish, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
 import { projects } from "../schema";
@@ -47,7 +47,7 @@ export function register(app: App) {
       .onConflictDoNothing()
       .returning();
     // GitLab's render_validation_error!
-    if (!project) throw new ApiError(400, { message: { path: ["has already been taken"] } });
+    if (!project) throw validationError("path", ["has already been taken"]);
     return c.json(
       {
         id: project.id,

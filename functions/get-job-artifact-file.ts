@@ -1,6 +1,6 @@
 import { deferredArtifactPath } from "../lib/downloads/artifact-path";
+import { SHARED_MAX_AGE } from "../lib/downloads/cache";
 import { authorizedDownload, jobFileRawPath, jobIdParam, serveFile } from "../lib/downloads/request";
-import { SHARED_MAX_AGE } from "../lib/downloads/serve";
 import { notFound } from "../lib/errors";
 import type { App } from "./app";
 

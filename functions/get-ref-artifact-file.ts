@@ -1,6 +1,6 @@
 import { deferredArtifactPath } from "../lib/downloads/artifact-path";
+import { SHARED_MAX_AGE } from "../lib/downloads/cache";
 import { authorizedDownload, refParams, serveFile } from "../lib/downloads/request";
-import { SHARED_MAX_AGE } from "../lib/downloads/serve";
 import { internalError } from "../lib/errors";
 import type { App } from "./app";
 

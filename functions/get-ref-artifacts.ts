@@ -1,6 +1,6 @@
+import { redirectToArchive } from "../lib/downloads/archive";
 import { archiveOf } from "../lib/downloads/lookup";
 import { authorizedDownload, refParams } from "../lib/downloads/request";
-import { redirectToArchive } from "../lib/downloads/serve";
 import type { App } from "./app";
 
 /**

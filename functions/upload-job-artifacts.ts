@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { authenticateRunnerJob, loadJobView } from "../lib/ci/jobs";
-import { badRequest, notFound, paramInvalid, paramMissing } from "../lib/errors";
+import { archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
@@ -10,7 +10,6 @@ import { readMultipart } from "../lib/ingest/multipart";
 import { type ArchiveRecord, recordArchive } from "../lib/ingest/record";
 import { inspectStoredArchive, storeArchive } from "../lib/ingest/store";
 import type { Services } from "../lib/platform/services";
-import { NotAZipError } from "../lib/zip/eocd";
 import type { App } from "./app";
 
 const Params = z.object({
@@ -88,8 +87,7 @@ export function register(app: App) {
       await recordArchive(services, job, { ...stored, ...settings });
     } catch (error) {
       if (stored) await storage.delete([stored.key]).catch(() => {});
-      if (error instanceof NotAZipError) throw badRequest("File is not a zip archive");
-      throw error;
+      throw archiveFailure(error, { kind: "upload" });
     }
 
     const view = await loadJobView(db, job.id);

@@ -3,6 +3,7 @@ import { paramMissing } from "../errors";
 import type { AppContext } from "../http/app-env";
 import { integerParam } from "../http/params";
 import { credentialSource } from "../http/request";
+import { indexed, serveEntry, type TypeRule } from "./entry";
 import {
   archiveOf,
   authorizeDownload,
@@ -12,7 +13,6 @@ import {
   lookupDownload,
   resolveViewer,
 } from "./lookup";
-import { serveEntry, type TypeRule } from "./serve";
 
 /** The parts of a download URL, taken from the raw path as Grape's routes split it. */
 const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
@@ -73,5 +73,6 @@ export function serveFile(
   rule: TypeRule,
   sharedFor: number | undefined,
 ): Promise<Response> {
-  return serveEntry(c.var.services, c.req.raw, archiveOf(row), path, rule, indexedEntry(row, path.bytes), sharedFor);
+  const index = indexed(indexedEntry(row, path.bytes));
+  return serveEntry(c.var.services, c.req.raw, { archive: archiveOf(row), path, type: rule, index, sharedFor });
 }

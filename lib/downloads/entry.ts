@@ -1,78 +1,32 @@
 import { sha256Hex } from "../auth/tokens";
-import { ApiError } from "../errors";
+import { type ArchiveSurface, archiveFailure, workhorseNotFound } from "../errors";
 import type { Services } from "../platform/services";
 import type { ZipEntry } from "../zip/central-directory";
-import { ArchiveNotFoundError } from "../zip/errors";
-import { type ArchiveRef, type ByteRange, lookupEntry, openEntry } from "../zip/reader";
+import { type ByteRange, lookupEntry, openEntry } from "../zip/reader";
+import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
+import { cacheControl, notModified } from "./cache";
 import { OCTET_STREAM, SNIFF_BYTES, sniffedContentType, typeByExtension } from "./content-type";
 
-/** GitLab's API responses are not cached by shared caches; clients revalidate with the ETag. */
-const CACHE_CONTROL = "max-age=0, private, must-revalidate";
+/** How a file's Content-Type is chosen: by its extension (job file route) or sniffed (ref raw route). */
+export type TypeRule = "extension" | "sniff";
 
-/**
- * How long shared caches may keep a public answer: short, so that deletions, expiry and a
- * project turning private reach the edge within minutes.
- */
-export const SHARED_MAX_AGE = { file: 300, latest: 60 } as const;
+/** What the archive's index says of a path: its entry, no entry by that name, or no index to ask. */
+export type IndexedEntry = { kind: "found"; entry: ZipEntry } | { kind: "missing" } | { kind: "unindexed" };
 
-/** Cache-Control for an answer; `sharedFor` seconds when anyone may read it, else private. */
-function cacheControl(sharedFor: number | undefined): string {
-  return sharedFor ? `public, max-age=${sharedFor}` : CACHE_CONTROL;
+/** The index lookup's three answers (entry, null, undefined) as an IndexedEntry. */
+export function indexed(entry: ZipEntry | null | undefined): IndexedEntry {
+  if (entry === undefined) return { kind: "unindexed" };
+  return entry === null ? { kind: "missing" } : { kind: "found", entry };
 }
 
-/** Workhorse's answers for archive-entry failures (Go's http.NotFound / http.Error). */
-export const entryNotFound = (extra: Record<string, string> = {}) =>
-  new ApiError(404, "404 page not found\n", { "X-Content-Type-Options": "nosniff", ...extra });
-export const entryFailed = () => new ApiError(500, "Internal Server Error\n", { "X-Content-Type-Options": "nosniff" });
-
-/** Does an If-None-Match header match this strong ETag? */
-function matches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
-}
-
-function notModified(etag: string, sharedFor: number | undefined): Response {
-  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": cacheControl(sharedFor) } });
-}
-
-export interface ArchiveFile extends ArchiveRef {
-  readonly sha256: string;
-  readonly fileName: string;
-}
-
-/**
- * An archive download: 302 to a presigned URL (HEAD to a presigned HEAD URL), computed here
- * with no storage request, saving as the archive's file name. The archive never changes, so its
- * SHA-256 is a strong ETag and a matching If-None-Match is answered 304 at once.
- */
-export async function redirectToArchive(
-  services: Services,
-  request: Request,
-  archive: ArchiveFile,
-  shared: boolean,
-): Promise<Response> {
-  const etag = `"${archive.sha256}"`;
-  // A cached redirect must lapse well before the presigned URL in it does.
-  const sharedFor = shared
-    ? Math.min(SHARED_MAX_AGE.latest, Math.floor(services.config.PRESIGN_EXPIRES_IN / 2))
-    : undefined;
-  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag, sharedFor);
-  const head = request.method === "HEAD";
-  const location = await services.storage.presignGet(archive.key, {
-    expiresIn: services.config.PRESIGN_EXPIRES_IN,
-    method: head ? "HEAD" : "GET",
-    filename: archive.fileName,
-  });
-  return new Response(head ? null : `This resource has been moved temporarily to ${location}.`, {
-    status: 302,
-    headers: {
-      Location: location,
-      "Content-Type": "text/plain",
-      ETag: etag,
-      "Cache-Control": cacheControl(sharedFor),
-    },
-  });
+export interface EntryRequest {
+  readonly archive: ArchiveFile;
+  readonly path: { readonly text: string; readonly bytes: Uint8Array };
+  readonly type: TypeRule;
+  readonly index: IndexedEntry;
+  /** Seconds shared caches may keep the answer, when anyone may read it. */
+  readonly sharedFor?: number;
 }
 
 type RangeRequest = { kind: "none" } | { kind: "range"; range: ByteRange } | { kind: "unsatisfiable" };
@@ -154,7 +108,14 @@ function skipBytes(stream: ReadableStream<Uint8Array>, skip: number): ReadableSt
   );
 }
 
-export type TypeRule = "extension" | "sniff";
+/** Runs one step of reading the archive; its failure becomes the one mapped answer (lib/errors.ts). */
+async function reading<T>(step: Promise<T>, surface: ArchiveSurface, key: string): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw archiveFailure(error, surface, { key });
+  }
+}
 
 /**
  * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
@@ -162,29 +123,21 @@ export type TypeRule = "extension" | "sniff";
  * Storage: one bounded read of the entry for an indexed archive; otherwise a tail read first
  * (two when the central directory is larger than the tail).
  */
-export async function serveEntry(
-  services: Services,
-  request: Request,
-  archive: ArchiveFile,
-  path: { text: string; bytes: Uint8Array },
-  rule: TypeRule,
-  /** The entry from the archive's index (null: no such entry); undefined: read the zip's end. */
-  indexed: ZipEntry | null | undefined,
-  /** Seconds shared caches may keep the answer, when anyone may read it. */
-  sharedFor: number | undefined,
-): Promise<Response> {
+export async function serveEntry(services: Services, request: Request, file: EntryRequest): Promise<Response> {
+  const { archive, path, type, index, sharedFor } = file;
   const etag = `"${sha256Hex(`${archive.sha256}:${path.text}`)}"`;
-  if (matches(request.headers.get("if-none-match") ?? undefined, etag)) return notModified(etag, sharedFor);
+  const unchanged = notModified(request, etag, sharedFor);
+  if (unchanged) return unchanged;
 
-  let entry: ZipEntry | null;
-  try {
-    entry = indexed === undefined ? await lookupEntry(services.storage, archive, path.bytes) : indexed;
-  } catch (error) {
-    if (error instanceof ArchiveNotFoundError) throw notFoundFor(rule);
-    services.log.error("archive unreadable", { key: archive.key, cause: String(error) });
-    throw entryFailed();
-  }
-  if (!entry) throw notFoundFor(rule);
+  // With sniffing on, Workhorse's content processor marks the 404 inline as well.
+  const surface: ArchiveSurface = { kind: "entry", inline: type === "sniff" };
+  const entry =
+    index.kind === "unindexed"
+      ? await reading(lookupEntry(services.storage, archive, path.bytes), surface, archive.key)
+      : index.kind === "found"
+        ? index.entry
+        : null;
+  if (!entry) throw workhorseNotFound(surface);
 
   const size = entry.uncompressedSize;
   const ifRange = request.headers.get("if-range");
@@ -207,23 +160,17 @@ export async function serveEntry(
   if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
   headers["Content-Length"] = String(length);
 
-  if (rule === "extension") {
+  if (type === "extension") {
     headers["Content-Type"] = typeByExtension(path.text);
     if (request.method === "HEAD") return new Response(null, { status, headers });
-    const body = await openOrFail(services, archive, entry, range);
+    const body = await reading(openEntry(services.storage, archive, entry, range), surface, archive.key);
     return new Response(fixedLength(body, length), { status, headers });
   }
 
   // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
   const prefix = range ? { start: 0, end: range.end } : undefined;
-  const body = await openOrFail(services, archive, entry, prefix);
-  let sniffed: Awaited<ReturnType<typeof peek>>;
-  try {
-    sniffed = await peek(body, Math.min(SNIFF_BYTES, size));
-  } catch (error) {
-    services.log.error("archive entry unreadable", { key: archive.key, cause: String(error) });
-    throw entryFailed();
-  }
+  const body = await reading(openEntry(services.storage, archive, entry, prefix), surface, archive.key);
+  const sniffed = await reading(peek(body, Math.min(SNIFF_BYTES, size)), surface, archive.key);
   headers["Content-Type"] = size === 0 ? "text/plain; charset=utf-8" : sniffedContentType(sniffed.head) || OCTET_STREAM;
   if (request.method === "HEAD") {
     await sniffed.reader.cancel().catch(() => {});
@@ -231,19 +178,4 @@ export async function serveEntry(
   }
   const out = range ? skipBytes(sniffed.rest, range.start) : sniffed.rest;
   return new Response(fixedLength(out, length), { status, headers });
-}
-
-function notFoundFor(rule: TypeRule): ApiError {
-  // With sniffing on, Workhorse's content processor marks the 404 inline as well.
-  return rule === "sniff" ? entryNotFound({ "Content-Disposition": "inline" }) : entryNotFound();
-}
-
-async function openOrFail(services: Services, archive: ArchiveRef, entry: ZipEntry, range?: ByteRange) {
-  try {
-    return await openEntry(services.storage, archive, entry, range);
-  } catch (error) {
-    if (error instanceof ArchiveNotFoundError) throw entryNotFound();
-    services.log.error("archive entry unreadable", { key: archive.key, cause: String(error) });
-    throw entryFailed();
-  }
 }
