@@ -39,7 +39,8 @@ function link(error: unknown): CauseLink {
   if (!(error instanceof Error)) return { name: typeof error, message: redact(String(error)) };
   // Drizzle's message carries the statement and its parameters (token digests among them).
   const message = error instanceof DrizzleQueryError ? "Failed query" : redact(error.message);
-  const name = error instanceof DrizzleQueryError ? "DrizzleQueryError" : error.name;
+  // Drizzle's error and the PostgreSQL driver's name themselves only by their class.
+  const name = error instanceof DrizzleQueryError || /^error$/i.test(error.name) ? error.constructor.name : error.name;
   const { code, Code, $metadata } = error as {
     code?: unknown;
     Code?: unknown;
