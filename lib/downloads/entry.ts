@@ -108,15 +108,6 @@ function skipBytes(stream: ReadableStream<Uint8Array>, skip: number): ReadableSt
   );
 }
 
-/** Runs one step of reading the archive; its failure becomes the one mapped answer (lib/errors.ts). */
-async function reading<T>(step: Promise<T>, surface: ArchiveSurface, key: string): Promise<T> {
-  try {
-    return await step;
-  } catch (error) {
-    throw archiveFailure(error, surface, { key });
-  }
-}
-
 /**
  * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
  * ETag (If-None-Match answered without touching storage), Range (206/416), Accept-Ranges.
@@ -131,12 +122,13 @@ export async function serveEntry(services: Services, request: Request, file: Ent
 
   // With sniffing on, Workhorse's content processor marks the 404 inline as well.
   const surface: ArchiveSurface = { kind: "entry", inline: type === "sniff" };
-  const entry =
-    index.kind === "unindexed"
-      ? await reading(lookupEntry(services.storage, archive, path.bytes), surface, archive.key)
-      : index.kind === "found"
-        ? index.entry
-        : null;
+  // Whatever fails while reading the archive gets the one mapped answer (lib/errors.ts).
+  const reading = <T>(step: Promise<T>): Promise<T> =>
+    step.catch((error: unknown) => {
+      throw archiveFailure(error, surface, { key: archive.key });
+    });
+  let entry = index.kind === "found" ? index.entry : null;
+  if (index.kind === "unindexed") entry = await reading(lookupEntry(services.storage, archive, path.bytes));
   if (!entry) throw workhorseNotFound(surface);
 
   const size = entry.uncompressedSize;
@@ -163,14 +155,14 @@ export async function serveEntry(services: Services, request: Request, file: Ent
   if (type === "extension") {
     headers["Content-Type"] = typeByExtension(path.text);
     if (request.method === "HEAD") return new Response(null, { status, headers });
-    const body = await reading(openEntry(services.storage, archive, entry, range), surface, archive.key);
+    const body = await reading(openEntry(services.storage, archive, entry, range));
     return new Response(fixedLength(body, length), { status, headers });
   }
 
   // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
   const prefix = range ? { start: 0, end: range.end } : undefined;
-  const body = await reading(openEntry(services.storage, archive, entry, prefix), surface, archive.key);
-  const sniffed = await reading(peek(body, Math.min(SNIFF_BYTES, size)), surface, archive.key);
+  const body = await reading(openEntry(services.storage, archive, entry, prefix));
+  const sniffed = await reading(peek(body, Math.min(SNIFF_BYTES, size)));
   headers["Content-Type"] = size === 0 ? "text/plain; charset=utf-8" : sniffedContentType(sniffed.head) || OCTET_STREAM;
   if (request.method === "HEAD") {
     await sniffed.reader.cancel().catch(() => {});
