@@ -2,6 +2,7 @@ import { sha256Hex } from "../auth/tokens";
 import { type ArchiveSurface, archiveFailure, workhorseNotFound } from "../errors";
 import type { Services } from "../platform/services";
 import type { ZipEntry } from "../zip/central-directory";
+import { zipFailure } from "../zip/errors";
 import { type ByteRange, lookupEntry, openEntry } from "../zip/reader";
 import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
@@ -53,6 +54,27 @@ function fixedLength(stream: ReadableStream<Uint8Array>, length: number): Readab
   const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
     .FixedLengthStream;
   return Fixed ? stream.pipeThrough(new Fixed(length)) : stream;
+}
+
+/**
+ * The body as sent, after the status line: a failure reading the archive can no longer change
+ * the answer (the connection is reset, ADR 0002), so it is logged here with its label.
+ */
+function watched(stream: ReadableStream<Uint8Array>, failed: (error: unknown) => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        failed(error);
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 /** Reads up to `n` bytes off the front of a stream; returns them and a stream of the whole. */
@@ -127,6 +149,12 @@ export async function serveEntry(services: Services, request: Request, file: Ent
     step.catch((error: unknown) => {
       throw archiveFailure(error, surface, { key: archive.key });
     });
+  const midAnswer = (error: unknown) =>
+    services.log.error("archive read failed mid-answer", {
+      failure: zipFailure(error),
+      key: archive.key,
+      cause: error,
+    });
   let entry = index.kind === "found" ? index.entry : null;
   if (index.kind === "unindexed") entry = await reading(lookupEntry(services.storage, archive, path.bytes));
   if (!entry) throw workhorseNotFound(surface);
@@ -156,7 +184,7 @@ export async function serveEntry(services: Services, request: Request, file: Ent
     headers["Content-Type"] = typeByExtension(path.text);
     if (request.method === "HEAD") return new Response(null, { status, headers });
     const body = await reading(openEntry(services.storage, archive, entry, range));
-    return new Response(fixedLength(body, length), { status, headers });
+    return new Response(fixedLength(watched(body, midAnswer), length), { status, headers });
   }
 
   // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
@@ -169,5 +197,5 @@ export async function serveEntry(services: Services, request: Request, file: Ent
     return new Response(null, { status, headers });
   }
   const out = range ? skipBytes(sniffed.rest, range.start) : sniffed.rest;
-  return new Response(fixedLength(out, length), { status, headers });
+  return new Response(fixedLength(watched(out, midAnswer), length), { status, headers });
 }

@@ -48,17 +48,32 @@ async function publicJob(files: Record<string, Uint8Array> = { "notes.txt": text
   };
 }
 
-/** A zip whose one entry says it is encrypted, in its local header and its central record. */
-function encryptedZip(): Uint8Array {
-  const zip = zipSync({ "secret.txt": [text("not really encrypted"), { level: 0 }] });
-  const view = new DataView(zip.buffer);
+/** Rewrites every local header and central record of `zip` (`central` tells which one `at` starts). */
+function patchRecords(zip: Uint8Array, patch: (view: DataView, at: number, central: boolean) => void): Uint8Array {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   for (let at = 0; at + 4 <= zip.length; at++) {
     const signature = view.getUint32(at, true);
-    if (signature === 0x04034b50) view.setUint16(at + 6, view.getUint16(at + 6, true) | 1, true);
-    if (signature === 0x02014b50) view.setUint16(at + 8, view.getUint16(at + 8, true) | 1, true);
+    if (signature === 0x04034b50 || signature === 0x02014b50) patch(view, at, signature === 0x02014b50);
   }
   return zip;
 }
+
+/** A zip whose one entry says it is encrypted. */
+const encryptedZip = () =>
+  patchRecords(zipSync({ "secret.txt": [text("not really encrypted"), { level: 0 }] }), (view, at, central) => {
+    const flags = at + (central ? 8 : 6);
+    view.setUint16(flags, view.getUint16(flags, true) | 1, true);
+  });
+
+/** A zip whose one entry's recorded CRC-32 is off by one bit: found out only at the entry's end. */
+const wrongCrcZip = () =>
+  patchRecords(
+    zipSync({ "data.txt": [text("checked at the end\n".repeat(100)), { level: 0 }] }),
+    (view, at, central) => {
+      const crc = at + (central ? 16 : 14);
+      view.setUint32(crc, view.getUint32(crc, true) ^ 1, true);
+    },
+  );
 
 describe("every 5xx logs one JSON line with the request id and its cause chain", () => {
   const database = new URL(settings().DATABASE_URL ?? "");
@@ -139,6 +154,26 @@ describe("zip failures carry Workhorse's labels, in the answer's mapping and the
     const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/secret.txt`);
     expect(res.status).toBe(500);
     expect(logs).toMatchObject([{ status: 500, failure: "entry_unsupported" }]);
+  });
+
+  it("entry_corrupt after the answer began: the connection is reset and the failure logged with its label", async () => {
+    const project = await make.project({ visibility: "public" });
+    const { job } = await make.job(await make.pipeline(project));
+    const stored = await make.archive(job, wrongCrcZip());
+    logs.length = 0;
+    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/data.txt`);
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow("entry CRC-32 does not match");
+    expect(logs).toEqual([
+      {
+        level: "error",
+        message: "archive read failed mid-answer",
+        requestId: res.headers.get("x-request-id"),
+        failure: "entry_corrupt",
+        key: stored.key,
+        cause: [{ name: "CorruptEntryError", message: "entry CRC-32 does not match" }],
+      },
+    ]);
   });
 
   it("archive_not_found is the client's 404, not logged; marked inline on the sniffing ref route", async () => {
