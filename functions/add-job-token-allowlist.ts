@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { projectCaller } from "../lib/auth/callers";
-import { ApiError, notFound } from "../lib/errors";
+import { badRequestMessage, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, jobTokenScopeLinks, projects } from "../schema";
@@ -31,7 +31,7 @@ export function register(app: App) {
       .onConflictDoNothing()
       .returning();
     // GitLab answers a duplicate with 400 and the model's validation message.
-    if (!link) throw new ApiError(400, { message: "Target project is already in the job token scope" });
+    if (!link) throw badRequestMessage("Target project is already in the job token scope");
     return c.json({ source_project_id: link.source_project_id, target_project_id: link.target_project_id }, 201);
   });
 }

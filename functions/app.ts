@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ApiError, internalError, routeNotFound } from "../lib/errors";
 import type { AppContext, AppEnv } from "../lib/http/app-env";
+import { causeChain, logWith, stackFrames } from "../lib/platform/log";
 import type { Services } from "../lib/platform/services";
 import * as addJobTokenAllowlist from "./add-job-token-allowlist";
 import * as addProjectMember from "./add-project-member";
@@ -27,35 +28,48 @@ export type App = Hono<AppEnv>;
 /** Builds the services for one request, and says how to let them go once it is answered. */
 export type ServicesProvider = (c: AppContext) => Promise<{ services: Services; release?: () => void }>;
 
-function render(c: AppContext, error: unknown): Response {
-  if (!(error instanceof ApiError)) {
-    c.var.services?.log.error("unhandled error", {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      cause: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-  }
-  const answer = error instanceof ApiError ? error : internalError();
-  if (answer.status >= 500 && error instanceof ApiError) {
-    c.var.services?.log.error("server error", { requestId: c.var.requestId, status: answer.status, body: answer.body });
-  }
-  const headers = new Headers(answer.headers);
-  if (typeof answer.body === "string") {
+/** The answer for an error: Rails' JSON, or Workhorse's plain text when the body is a string. */
+export function errorResponse(error: ApiError): Response {
+  const headers = new Headers(error.headers);
+  if (typeof error.body === "string") {
     headers.set("Content-Type", "text/plain; charset=utf-8");
-    return new Response(answer.body, { status: answer.status, headers });
+    return new Response(error.body, { status: error.status, headers });
   }
   headers.set("Content-Type", "application/json");
-  return new Response(JSON.stringify(answer.body), { status: answer.status, headers });
+  return new Response(JSON.stringify(error.body), { status: error.status, headers });
+}
+
+/** Every 5xx is one log line with its cause chain (never a message that could carry SQL parameters). */
+function render(c: AppContext, error: unknown): Response {
+  const answer = error instanceof ApiError ? error : internalError({ cause: error });
+  if (answer.status >= 500) {
+    c.var.services?.log.error("server error", {
+      method: c.req.method,
+      path: c.req.path,
+      status: answer.status,
+      ...answer.logFields,
+      cause: causeChain(answer.cause),
+      stack: stackFrames(answer.cause),
+    });
+  }
+  return errorResponse(answer);
+}
+
+/** An incoming request id is kept only as Hono's requestId() keeps one: up to 255 of [\w\-=]. */
+function requestIdOf(incoming: string | undefined): string {
+  return incoming && incoming.length <= 255 && !/[^\w\-=]/.test(incoming) ? incoming : crypto.randomUUID();
 }
 
 export function createApp(provide: ServicesProvider): App {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
-    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    // Cloudflare's edge sets cf-ray; on the Node entry a client can send anything.
+    const requestId = requestIdOf(c.req.header("cf-ray"));
+    c.set("requestId", requestId);
     const { services, release } = await provide(c);
-    c.set("services", services);
+    // Every line lib/ logs for this request carries its id (Unkey's middleware/init.ts).
+    c.set("services", { ...services, log: logWith(services.log, { requestId }) });
     try {
       await next();
     } finally {

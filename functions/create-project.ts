@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { adminCaller } from "../lib/auth/callers";
 import { projectWebUrl } from "../lib/auth/project-access";
-import { ApiError } from "../lib/errors";
+import { validationError } from "../lib/errors";
 import { boolish, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
 import { projects } from "../schema";
@@ -46,7 +46,7 @@ export function register(app: App) {
       .onConflictDoNothing()
       .returning();
     // GitLab's render_validation_error!
-    if (!project) throw new ApiError(400, { message: { path: ["has already been taken"] } });
+    if (!project) throw validationError("path", ["has already been taken"]);
     return c.json(
       {
         id: project.id,

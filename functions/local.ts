@@ -5,7 +5,7 @@ import { newToken } from "../lib/auth/tokens";
 import { type Demo, demoCommands, seedDemo } from "../lib/local/seed";
 import { startStack } from "../lib/local/stack";
 import { startLocalWorker } from "../lib/local/worker";
-import { ConfigError, parseConfig } from "../lib/platform/config";
+import { ConfigError, configSchema, nodeSchema, parseConfig, parseSettings } from "../lib/platform/config";
 
 /**
  * `npm start`: the Worker in workerd on http://localhost:8787 with everything it needs. Embedded
@@ -13,7 +13,6 @@ import { ConfigError, parseConfig } from "../lib/platform/config";
  * ones; migrations applied; a demo seeded on first start. Ctrl-C stops it all.
  */
 const env = process.env;
-const port = Number(env.PORT ?? 8787);
 const dataDir = resolve(env.DATA_DIR ?? ".data");
 
 function fail(message: string): never {
@@ -38,20 +37,40 @@ function remembered(file: string, make: () => string): string {
   return value;
 }
 
+/** A real S3-compatible store when S3_ENDPOINT names one, its settings checked by the service's own rules. */
+const externalS3 = configSchema
+  .pick({ S3_ENDPOINT: true, S3_REGION: true, S3_BUCKET: true, S3_ACCESS_KEY_ID: true, S3_SECRET_ACCESS_KEY: true })
+  .required({ S3_ENDPOINT: true });
+
+/** What must hold before anything starts; ConfigError names every setting that does not. */
+function startSettings() {
+  const { PORT: port } = parseSettings(nodeSchema.pick({ PORT: true }), env);
+  if (!env.S3_ENDPOINT) return { port, s3: undefined };
+  const s3 = parseSettings(externalS3, env);
+  return {
+    port,
+    s3: {
+      endpoint: s3.S3_ENDPOINT,
+      region: s3.S3_REGION,
+      bucket: s3.S3_BUCKET,
+      accessKeyId: s3.S3_ACCESS_KEY_ID,
+      secretAccessKey: s3.S3_SECRET_ACCESS_KEY,
+    },
+  };
+}
+
 async function main() {
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`PORT must be a port number, not "${env.PORT}"`);
+  let start: ReturnType<typeof startSettings>;
+  try {
+    start = startSettings();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const { port, s3 } = start;
   if (!(await portIsFree(port))) fail(`port ${port} is already in use; stop what uses it or set PORT`);
   mkdirSync(dataDir, { recursive: true });
 
-  const s3 = env.S3_ENDPOINT
-    ? {
-        endpoint: env.S3_ENDPOINT,
-        region: env.S3_REGION ?? "us-east-1",
-        bucket: env.S3_BUCKET ?? fail("S3_BUCKET is not set (needed with S3_ENDPOINT)"),
-        accessKeyId: env.S3_ACCESS_KEY_ID ?? fail("S3_ACCESS_KEY_ID is not set (needed with S3_ENDPOINT)"),
-        secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? fail("S3_SECRET_ACCESS_KEY is not set (needed with S3_ENDPOINT)"),
-      }
-    : undefined;
   console.log("artifact-edge: starting services...");
   const stack = await startStack({
     dataDir,

@@ -1,5 +1,5 @@
-import WebSocket from "ws";
 import { migrateDatabase } from "../lib/local/migrate";
+import { nodeWebSocket } from "../lib/local/node-websocket";
 import { configureNeon } from "../lib/platform/db";
 
 /**
@@ -14,7 +14,7 @@ async function main() {
   }
   configureNeon({
     wsProxy: process.env.DATABASE_WS_PROXY || undefined,
-    webSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    webSocket: nodeWebSocket,
   });
   await migrateDatabase(url);
   console.log("artifact-edge: migrations applied");

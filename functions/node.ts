@@ -1,40 +1,54 @@
 import { serve } from "@hono/node-server";
-import WebSocket from "ws";
-import { ConfigError } from "../lib/platform/config";
+import { nodeWebSocket } from "../lib/local/node-websocket";
+import { ConfigError, nodeSchema, parseSettings } from "../lib/platform/config";
+import { consoleLogger } from "../lib/platform/log";
 import { servicesFrom } from "../lib/platform/services";
 import { runCleanup } from "../lib/retention/cleanup";
 import { createApp } from "./app";
 
+/** Validates the Node entry's settings and the service's together, so one start names every problem. */
+function settingsOf(env: Record<string, unknown>) {
+  const problems: string[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+  const node = attempt(() => parseSettings(nodeSchema, env));
+  const built = attempt(() => servicesFrom(env, nodeWebSocket));
+  if (!node || !built) {
+    consoleLogger.error(problems.join("; "));
+    process.exit(1);
+  }
+  return { node, built };
+}
+
 /**
  * The Node entry: the same app for self-hosting and benchmarks, one database pool for the
- * process. `PORT` (default 8787) and the settings in the README come from the environment.
+ * process. `PORT` (default 8787), `CLEANUP_INTERVAL` and the settings in the README come from
+ * the environment. It logs one JSON line per event, as the Worker does.
  */
 function main() {
-  let built: ReturnType<typeof servicesFrom>;
-  try {
-    built = servicesFrom(process.env, WebSocket as unknown as typeof globalThis.WebSocket);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`artifact-edge: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const { node, built } = settingsOf(process.env);
   const { services, close } = built.open(10);
   const app = createApp(async () => ({ services }));
-  const port = Number(process.env.PORT ?? 8787);
-  const server = serve({ fetch: app.fetch, port }, (info) => {
-    console.log(`artifact-edge listening on http://localhost:${info.port}`);
+  const server = serve({ fetch: app.fetch, port: node.PORT }, (info) => {
+    consoleLogger.info("artifact-edge listening", { url: `http://localhost:${info.port}` });
   });
   server.on("error", (error: NodeJS.ErrnoException) => {
-    console.error(error.code === "EADDRINUSE" ? `artifact-edge: port ${port} is already in use` : error);
+    consoleLogger.error(error.code === "EADDRINUSE" ? `port ${node.PORT} is already in use` : "server failed", {
+      cause: error,
+    });
     process.exit(1);
   });
   // The Worker's Cron Trigger, on Node: one cleanup pass every CLEANUP_INTERVAL seconds.
-  const interval = Number(process.env.CLEANUP_INTERVAL ?? 420) * 1000;
   const timer = setInterval(() => {
-    runCleanup(services).catch((error) => services.log.error("artifact cleanup failed", { cause: String(error) }));
-  }, interval);
+    runCleanup(services).catch((error) => services.log.error("artifact cleanup failed", { cause: error }));
+  }, node.CLEANUP_INTERVAL * 1000);
   timer.unref();
   const stop = () => {
     clearInterval(timer);

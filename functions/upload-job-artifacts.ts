@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { runnerJob } from "../lib/auth/callers";
 import { loadJobView } from "../lib/ci/jobs";
-import { badRequest, notFound, paramInvalid, paramMissing } from "../lib/errors";
+import { archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
@@ -11,7 +11,6 @@ import { readMultipart } from "../lib/ingest/multipart";
 import { type ArchiveRecord, recordArchive } from "../lib/ingest/record";
 import { inspectStoredArchive, storeArchive } from "../lib/ingest/store";
 import type { Services } from "../lib/platform/services";
-import { NotAZipError } from "../lib/zip/eocd";
 import type { App } from "./app";
 
 const Params = z.object({
@@ -91,8 +90,7 @@ export function register(app: App) {
       await recordArchive(services, job, { ...stored, ...settings });
     } catch (error) {
       if (stored) await storage.delete([stored.key]).catch(() => {});
-      if (error instanceof NotAZipError) throw badRequest("File is not a zip archive");
-      throw error;
+      throw archiveFailure(error, { kind: "upload" });
     }
 
     const view = await loadJobView(db, job.id);

@@ -1,7 +1,9 @@
+import { internalError } from "../lib/errors";
 import { ConfigError } from "../lib/platform/config";
+import { consoleLogger } from "../lib/platform/log";
 import { servicesFrom } from "../lib/platform/services";
 import { runCleanup } from "../lib/retention/cleanup";
-import { type App, createApp } from "./app";
+import { type App, createApp, errorResponse } from "./app";
 
 type Bindings = Record<string, unknown>;
 type Built = ReturnType<typeof servicesFrom>;
@@ -16,7 +18,7 @@ function build(env: Bindings): Built | ConfigError {
       cached = { env, built: servicesFrom(env) };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      console.error(JSON.stringify({ level: "error", message: error.message }));
+      consoleLogger.error(error.message);
       cached = { env, built: error };
     }
   }
@@ -29,7 +31,7 @@ export default {
   fetch(request, env, ctx) {
     const built = build(env);
     if (built instanceof ConfigError) {
-      return Response.json({ message: "500 Internal Server Error" }, { status: 500 });
+      return errorResponse(internalError());
     }
     app ??= createApp(async (c) => {
       // Workers cannot reuse a socket across requests: one connection per request, closed after.

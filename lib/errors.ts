@@ -1,15 +1,29 @@
+import type { LogFields } from "./platform/log";
+import { zipFailure } from "./zip/errors";
+
+/** What a 5xx tells the log beyond its status: the error behind it and fields such as a failure label. */
+export interface ErrorContext {
+  readonly cause?: unknown;
+  readonly fields?: LogFields;
+}
+
 /**
  * The one error type for HTTP answers. Constructors are named after GitLab's helpers in
- * lib/api/helpers.rb; the bodies are GitLab's byte for byte (reference section 0.5).
+ * lib/api/helpers.rb; the bodies are GitLab's byte for byte (reference section 0.5). Nothing
+ * outside this file builds one (`npm run check:errors`); docs/adr/0005 says who throws which.
  */
 export class ApiError extends Error {
+  readonly logFields: LogFields;
+
   constructor(
     readonly status: number,
     readonly body: Record<string, unknown> | string,
     readonly headers: Record<string, string> = {},
+    context: ErrorContext = {},
   ) {
-    super(typeof body === "string" ? body : JSON.stringify(body));
+    super(typeof body === "string" ? body : JSON.stringify(body), { cause: context.cause });
     this.name = "ApiError";
+    this.logFields = context.fields ?? {};
   }
 }
 
@@ -31,13 +45,22 @@ export const forbidden = (reason?: string) =>
 export const badRequest = (reason?: string) =>
   new ApiError(400, { message: reason ? `400 Bad request - ${reason}` : "400 Bad request" });
 
-/** Grape parameter validation: `{"error":"job is missing"}`. */
-export const paramMissing = (name: string) => new ApiError(400, { error: `${name} is missing` });
-export const paramInvalid = (name: string) => new ApiError(400, { error: `${name} is invalid` });
+/** `bad_request!` given a model's error text: the text alone, with no "400 Bad request" before it. */
+export const badRequestMessage = (text: string) => new ApiError(400, { message: text });
+
+/** Rails' `render_validation_error!`: the model's errors by attribute, `{"message":{"path":[…]}}`. */
+export const validationError = (field: string, messages: readonly string[]) =>
+  new ApiError(400, { message: { [field]: [...messages] } });
+
+/** Grape parameter validation: `{"error":"job is missing, ref is invalid"}`, failures joined with ", ". */
+export const paramErrors = (messages: readonly string[]) => new ApiError(400, { error: messages.join(", ") });
+export const paramMissing = (name: string) => paramErrors([`${name} is missing`]);
+export const paramInvalid = (name: string) => paramErrors([`${name} is invalid`]);
 
 export const conflict = (message: string) => new ApiError(409, { message });
 
-export const internalError = () => new ApiError(500, { message: "500 Internal Server Error" });
+export const internalError = (context?: ErrorContext) =>
+  new ApiError(500, { message: "500 Internal Server Error" }, {}, context);
 
 /** rack-oauth2's answer for an expired or revoked access token. */
 export const invalidToken = (description: string) =>
@@ -59,3 +82,36 @@ export const insufficientScope = (scopes: readonly string[]) =>
     error_description: "The request requires higher privileges than provided by the access token.",
     scope: scopes.join(" "),
   });
+
+/**
+ * Workhorse's plain-text 404 for an archive entry (Go's http.NotFound). Under content sniffing
+ * (the ref raw route) Workhorse's contentprocessor marks every answer inline, this one too.
+ */
+export const workhorseNotFound = (options: { inline: boolean }) =>
+  new ApiError(404, "404 page not found\n", {
+    "X-Content-Type-Options": "nosniff",
+    ...(options.inline ? { "Content-Disposition": "inline" } : {}),
+  });
+
+/** Workhorse's plain-text 500 (Go's http.Error via fail.Request). */
+export const workhorseFailed = (context?: ErrorContext) =>
+  new ApiError(500, "Internal Server Error\n", { "X-Content-Type-Options": "nosniff" }, context);
+
+/** Where an archive was being read: a file out of it (Workhorse's surface) or a runner's upload (Rails'). */
+export type ArchiveSurface = { kind: "entry"; inline: boolean } | { kind: "upload" };
+
+/**
+ * The one mapping from a failure reading an archive (lib/zip/errors.ts) to its answer. Every
+ * 5xx carries the failure's label and cause to the log line `render` writes. On an upload only
+ * the archive's own faults are mapped; any other error is returned as it was thrown.
+ */
+export function archiveFailure(error: unknown, surface: ArchiveSurface, fields: LogFields = {}): unknown {
+  const failure = zipFailure(error);
+  const context = { cause: error, fields: { failure, ...fields } };
+  if (surface.kind === "upload") {
+    if (failure === "archive_invalid") return badRequest("File is not a zip archive");
+    return failure === "unknown" ? error : internalError(context);
+  }
+  if (failure === "archive_not_found") return workhorseNotFound({ inline: surface.inline });
+  return workhorseFailed(context);
+}

@@ -7,7 +7,7 @@ import { EXECUTING, INT32_MAX, patExpiredSql } from "../auth/rules";
 import { constantTimeEqual, sha256Hex } from "../auth/tokens";
 import type { Database } from "../platform/db";
 import type { ZipEntry } from "../zip/central-directory";
-import type { ArchiveFile } from "./serve";
+import type { ArchiveFile } from "./archive";
 
 /**
  * The read side's one SQL statement: who is asking (access token or job token), the project

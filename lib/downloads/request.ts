@@ -2,10 +2,12 @@ import { presentedCredentials } from "../auth/credentials";
 import { notFound, paramMissing } from "../errors";
 import type { AppContext } from "../http/app-env";
 import { integerParam } from "../http/params";
+import { redirectToArchive } from "./archive";
 import { type AuthorizedDownload, authorizeDownload } from "./authorize";
+import { SHARED_MAX_AGE } from "./cache";
+import { indexed, serveEntry, type TypeRule } from "./entry";
 import { type DownloadTarget, lookupDownload } from "./lookup";
 import { resolvePrincipal } from "./principal";
-import { redirectToArchive, SHARED_MAX_AGE, serveEntry, type TypeRule } from "./serve";
 
 /** The parts of a download URL, taken from the raw path as Grape's routes split it. */
 const JOB_FILE = /^\/api\/v4\/projects\/[^/]+\/jobs\/[^/]+\/artifacts\/(.+)$/;
@@ -77,7 +79,13 @@ export function serveFile(
   options: { type: TypeRule; cache: keyof typeof SHARED_MAX_AGE },
 ): Promise<Response> {
   if (!download.archive) throw notFound();
-  const indexed = download.entry ? { ...download.entry, name: path.bytes } : download.entry;
+  const index = indexed(download.entry && { ...download.entry, name: path.bytes });
   const sharedFor = download.shared ? SHARED_MAX_AGE[options.cache] : undefined;
-  return serveEntry(c.var.services, c.req.raw, download.archive, path, options.type, indexed, sharedFor);
+  return serveEntry(c.var.services, c.req.raw, {
+    archive: download.archive,
+    path,
+    type: options.type,
+    index,
+    sharedFor,
+  });
 }

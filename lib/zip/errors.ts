@@ -1,5 +1,7 @@
-/** Domain failures of reading an archive; only functions/ turns them into HTTP answers. */
-export { NotAZipError } from "./eocd";
+import { NotAZipError } from "./eocd";
+
+/** Domain failures of reading an archive; `archiveFailure` in lib/errors.ts turns them into answers. */
+export { NotAZipError };
 
 /** The archive object is not in storage (deleted, or never uploaded). */
 export class ArchiveNotFoundError extends Error {
@@ -19,4 +21,27 @@ export class CorruptEntryError extends Error {
 /** An entry we cannot decode: encrypted, or compressed with a method other than store/deflate. */
 export class UnsupportedEntryError extends Error {
   override name = "UnsupportedEntryError";
+}
+
+/**
+ * What went wrong reading an archive, as Workhorse's zipartifacts/errors.go labels it (its
+ * entry_not_found is a null entry here, not an error). The label names the failure in the
+ * answer's mapping and in the log line.
+ */
+export type ZipFailure =
+  | "archive_invalid"
+  | "archive_not_found"
+  | "entry_corrupt"
+  | "entry_unsupported"
+  | "limits_reached"
+  | "unknown";
+
+export function zipFailure(error: unknown): ZipFailure {
+  if (error instanceof NotAZipError) return "archive_invalid";
+  if (error instanceof ArchiveNotFoundError) return "archive_not_found";
+  if (error instanceof CorruptEntryError) return "entry_corrupt";
+  if (error instanceof UnsupportedEntryError) return "entry_unsupported";
+  if (error instanceof ZipLimitError) return "limits_reached";
+  // Storage that does not answer, and anything we did not foresee.
+  return "unknown";
 }

@@ -1,6 +1,7 @@
 import { afterAll, inject } from "vitest";
-import WebSocket from "ws";
 import { createApp } from "../../functions/app";
+import { nodeWebSocket } from "../../lib/local/node-websocket";
+import { jsonLogger, type LogRecord } from "../../lib/platform/log";
 import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage, type StorageRead } from "./counting-storage";
 
@@ -16,12 +17,14 @@ export function settings(): Record<string, string> {
  * The app in-process, wired to the run's real PostgreSQL and S3 server; closed after the file.
  */
 export function harness() {
-  const built = servicesFrom(settings(), WebSocket as unknown as typeof globalThis.WebSocket);
+  const built = servicesFrom(settings(), nodeWebSocket);
   // What each request costs: SQL statements and storage reads, recorded as they happen.
   const seen = { queries: [] as string[], reads: [] as StorageRead[] };
   const { services: real, close } = built.open(4, (query) => seen.queries.push(query));
   const storage = countingStorage(real.storage, (read) => seen.reads.push(read));
-  const services = { ...real, storage };
+  // Quiet: what the app logs is kept in `logs` for assertions, not printed among the results.
+  const logs: LogRecord[] = [];
+  const services = { ...real, storage, log: jsonLogger((record) => logs.push(record)) };
   const app = createApp(async () => ({ services }));
   afterAll(close);
   return {
@@ -29,6 +32,7 @@ export function harness() {
     services,
     db: services.db,
     storage: real.storage,
+    logs,
     fetch: async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init),
     /** Runs `fn` and returns the SQL statements and storage reads it caused. */
     async cost<T>(fn: () => Promise<T>) {

@@ -42,6 +42,22 @@ describe("the Node entry", () => {
     expect(output()).toContain("DATABASE_URL is not set");
     expect(output()).toContain("S3_BUCKET: not a valid bucket name");
   });
+
+  it("refuses a CLEANUP_INTERVAL or PORT that is not a number, rather than cleaning up every millisecond", async () => {
+    const { child, output } = runScript("node.ts", { ...settings(), CLEANUP_INTERVAL: "abc", PORT: "http" });
+    const [code] = await once(child, "exit");
+    expect(code).toBe(1);
+    const lines = output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"));
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      {
+        level: "error",
+        message:
+          "invalid configuration: PORT: must be a port number; CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483",
+      },
+    ]);
+  });
 });
 
 describe("npm run db:migrate", () => {

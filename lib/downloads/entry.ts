@@ -1,0 +1,201 @@
+import { sha256Hex } from "../auth/tokens";
+import { type ArchiveSurface, archiveFailure, workhorseNotFound } from "../errors";
+import type { Services } from "../platform/services";
+import type { ZipEntry } from "../zip/central-directory";
+import { zipFailure } from "../zip/errors";
+import { type ByteRange, lookupEntry, openEntry } from "../zip/reader";
+import type { ArchiveFile } from "./archive";
+import { entryDisposition } from "./artifact-path";
+import { cacheControl, notModified } from "./cache";
+import { OCTET_STREAM, SNIFF_BYTES, sniffedContentType, typeByExtension } from "./content-type";
+
+/** How a file's Content-Type is chosen: by its extension (job file route) or sniffed (ref raw route). */
+export type TypeRule = "extension" | "sniff";
+
+/** What the archive's index says of a path: its entry, no entry by that name, or no index to ask. */
+export type IndexedEntry = { kind: "found"; entry: ZipEntry } | { kind: "missing" } | { kind: "unindexed" };
+
+/** The index lookup's three answers (entry, null, undefined) as an IndexedEntry. */
+export function indexed(entry: ZipEntry | null | undefined): IndexedEntry {
+  if (entry === undefined) return { kind: "unindexed" };
+  return entry === null ? { kind: "missing" } : { kind: "found", entry };
+}
+
+export interface EntryRequest {
+  readonly archive: ArchiveFile;
+  readonly path: { readonly text: string; readonly bytes: Uint8Array };
+  readonly type: TypeRule;
+  readonly index: IndexedEntry;
+  /** Seconds shared caches may keep the answer, when anyone may read it. */
+  readonly sharedFor?: number;
+}
+
+type RangeRequest = { kind: "none" } | { kind: "range"; range: ByteRange } | { kind: "unsatisfiable" };
+
+/** One `bytes=` range (RFC 9110); several ranges, or anything else, is served whole. */
+function parseRange(header: string | undefined, size: number): RangeRequest {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
+  if (!match || (match[1] === "" && match[2] === "")) return { kind: "none" };
+  const [first, last] = [match[1] ?? "", match[2] ?? ""];
+  if (first === "") {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
+    return { kind: "range", range: { start: Math.max(0, size - suffix), end: size - 1 } };
+  }
+  const start = Number(first);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  if (last !== "" && Number(last) < start) return { kind: "none" };
+  if (start >= size) return { kind: "unsatisfiable" };
+  return { kind: "range", range: { start, end } };
+}
+
+/** Workers only send a Content-Length for a streamed body through a FixedLengthStream. */
+function fixedLength(stream: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
+    .FixedLengthStream;
+  return Fixed ? stream.pipeThrough(new Fixed(length)) : stream;
+}
+
+/**
+ * The body as sent, after the status line: a failure reading the archive can no longer change
+ * the answer (the connection is reset, ADR 0002), so it is logged here with its label.
+ */
+function watched(stream: ReadableStream<Uint8Array>, failed: (error: unknown) => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        failed(error);
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** Reads up to `n` bytes off the front of a stream; returns them and a stream of the whole. */
+async function peek(stream: ReadableStream<Uint8Array>, n: number) {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  while (length < n) {
+    const next = await reader.read();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const head = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    head.set(chunk, at);
+    at += chunk.length;
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length > 0) controller.enqueue(head);
+      if (done) controller.close();
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { head, rest, reader };
+}
+
+/** Drops the first `skip` bytes of a stream. */
+function skipBytes(stream: ReadableStream<Uint8Array>, skip: number): ReadableStream<Uint8Array> {
+  let left = skip;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (left >= chunk.length) {
+          left -= chunk.length;
+          return;
+        }
+        controller.enqueue(chunk.subarray(left));
+        left = 0;
+      },
+    }),
+  );
+}
+
+/**
+ * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
+ * ETag (If-None-Match answered without touching storage), Range (206/416), Accept-Ranges.
+ * Storage: one bounded read of the entry for an indexed archive; otherwise a tail read first
+ * (two when the central directory is larger than the tail).
+ */
+export async function serveEntry(services: Services, request: Request, file: EntryRequest): Promise<Response> {
+  const { archive, path, type, index, sharedFor } = file;
+  const etag = `"${sha256Hex(`${archive.sha256}:${path.text}`)}"`;
+  const unchanged = notModified(request, etag, sharedFor);
+  if (unchanged) return unchanged;
+
+  // With sniffing on, Workhorse's content processor marks the 404 inline as well.
+  const surface: ArchiveSurface = { kind: "entry", inline: type === "sniff" };
+  // Whatever fails while reading the archive gets the one mapped answer (lib/errors.ts).
+  const reading = <T>(step: Promise<T>): Promise<T> =>
+    step.catch((error: unknown) => {
+      throw archiveFailure(error, surface, { key: archive.key });
+    });
+  const midAnswer = (error: unknown) =>
+    services.log.error("archive read failed mid-answer", {
+      failure: zipFailure(error),
+      key: archive.key,
+      cause: error,
+    });
+  let entry = index.kind === "found" ? index.entry : null;
+  if (index.kind === "unindexed") entry = await reading(lookupEntry(services.storage, archive, path.bytes));
+  if (!entry) throw workhorseNotFound(surface);
+
+  const size = entry.uncompressedSize;
+  const ifRange = request.headers.get("if-range");
+  const wanted =
+    ifRange && ifRange !== etag
+      ? { kind: "none" as const }
+      : parseRange(request.headers.get("range") ?? undefined, size);
+  const headers: Record<string, string> = {
+    "Content-Disposition": entryDisposition(path.text),
+    ETag: etag,
+    "Accept-Ranges": "bytes",
+    "Cache-Control": cacheControl(sharedFor),
+  };
+  if (wanted.kind === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
+  }
+  const range = wanted.kind === "range" ? wanted.range : undefined;
+  const length = range ? range.end - range.start + 1 : size;
+  const status = range ? 206 : 200;
+  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
+  headers["Content-Length"] = String(length);
+
+  if (type === "extension") {
+    headers["Content-Type"] = typeByExtension(path.text);
+    if (request.method === "HEAD") return new Response(null, { status, headers });
+    const body = await reading(openEntry(services.storage, archive, entry, range));
+    return new Response(fixedLength(watched(body, midAnswer), length), { status, headers });
+  }
+
+  // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
+  const prefix = range ? { start: 0, end: range.end } : undefined;
+  const body = await reading(openEntry(services.storage, archive, entry, prefix));
+  const sniffed = await reading(peek(body, Math.min(SNIFF_BYTES, size)));
+  headers["Content-Type"] = size === 0 ? "text/plain; charset=utf-8" : sniffedContentType(sniffed.head) || OCTET_STREAM;
+  if (request.method === "HEAD") {
+    await sniffed.reader.cancel().catch(() => {});
+    return new Response(null, { status, headers });
+  }
+  const out = range ? skipBytes(sniffed.rest, range.start) : sniffed.rest;
+  return new Response(fixedLength(watched(out, midAnswer), length), { status, headers });
+}

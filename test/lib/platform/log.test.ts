@@ -1,0 +1,58 @@
+import { DrizzleQueryError } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { causeChain, jsonLogger, type LogRecord, logWith } from "../../../lib/platform/log";
+
+describe("causeChain", () => {
+  it("keeps Drizzle's failure but not its statement or parameters, and PostgreSQL's code and message", () => {
+    const pg = Object.assign(new Error('relation "jobs" does not exist'), { code: "42P01" });
+    const failed = new DrizzleQueryError("select * from jobs where token_digest = $1", ["d1g3st"], pg);
+    expect(causeChain(failed)).toEqual([
+      { name: "DrizzleQueryError", message: "Failed query" },
+      { name: "Error", message: 'relation "jobs" does not exist', code: "42P01" },
+    ]);
+  });
+
+  it("writes a presigned URL without its signature and a GitLab token without its secret", () => {
+    const leak = new Error(
+      "GET https://s3.example/bucket/key.zip?X-Amz-Signature=abc&X-Amz-Credential=id failed for glpat-s3cr3t_-x",
+    );
+    expect(causeChain(leak)).toEqual([
+      { name: "Error", message: "GET https://s3.example/bucket/key.zip?[redacted] failed for glpat-[redacted]" },
+    ]);
+  });
+
+  it("names an S3 error by its code and HTTP status, and stops after six links", () => {
+    const s3 = Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+    expect(causeChain(s3)).toEqual([{ name: "AccessDenied", message: "Access Denied", status: 403 }]);
+    let deep: Error = new Error("root");
+    for (let i = 0; i < 10; i++) deep = new Error(`wrap ${i}`, { cause: deep });
+    expect(causeChain(deep)).toHaveLength(6);
+  });
+});
+
+describe("jsonLogger and logWith", () => {
+  it("binds fields to every record and turns errors into their cause chain", () => {
+    const records: LogRecord[] = [];
+    const log = logWith(
+      jsonLogger((record) => records.push(record)),
+      { requestId: "r-1" },
+    );
+    log.error("failed", {
+      cause: new Error("boom", { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) }),
+    });
+    log.info("counted", { deleted: 3n });
+    expect(records).toEqual([
+      {
+        level: "error",
+        message: "failed",
+        requestId: "r-1",
+        cause: [
+          { name: "Error", message: "boom" },
+          { name: "Error", message: "refused", code: "ECONNREFUSED" },
+        ],
+      },
+      { level: "info", message: "counted", requestId: "r-1", deleted: "3" },
+    ]);
+    expect(() => JSON.stringify(records)).not.toThrow();
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, nodeSchema, parseSettings } from "../../../lib/platform/config";
+
+const parse = (source: Record<string, string>) => parseSettings(nodeSchema, source);
+
+describe("the Node entry's own settings", () => {
+  it("defaults to port 8787 and a cleanup every 420 seconds; an empty value counts as unset", () => {
+    expect(parse({})).toEqual({ PORT: 8787, CLEANUP_INTERVAL: 420 });
+    expect(parse({ PORT: "", CLEANUP_INTERVAL: "" })).toEqual({ PORT: 8787, CLEANUP_INTERVAL: 420 });
+    expect(parse({ PORT: "9000", CLEANUP_INTERVAL: "60" })).toEqual({ PORT: 9000, CLEANUP_INTERVAL: 60 });
+  });
+
+  it.each([
+    ["CLEANUP_INTERVAL", "abc", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
+    ["CLEANUP_INTERVAL", "0", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
+    ["CLEANUP_INTERVAL", "1.5", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
+    ["CLEANUP_INTERVAL", "2147484", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
+    ["PORT", "http", "PORT: must be a port number"],
+    ["PORT", "65536", "PORT: must be a port number"],
+    ["PORT", "0", "PORT: must be a port number"],
+  ])("%s=%s is refused, naming the setting", (name, value, message) => {
+    expect(() => parse({ [name]: value })).toThrow(new ConfigError(`invalid configuration: ${message}`));
+  });
+});
