@@ -8,18 +8,10 @@ import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
 import { cacheControl, notModified } from "./cache";
 import { OCTET_STREAM, SNIFF_BYTES, sniffedContentType, typeByExtension } from "./content-type";
+import type { IndexedEntry } from "./lookup";
 
 /** How a file's Content-Type is chosen: by its extension (job file route) or sniffed (ref raw route). */
 export type TypeRule = "extension" | "sniff";
-
-/** What the archive's index says of a path: its entry, no entry by that name, or no index to ask. */
-export type IndexedEntry = { kind: "found"; entry: ZipEntry } | { kind: "missing" } | { kind: "unindexed" };
-
-/** The index lookup's three answers (entry, null, undefined) as an IndexedEntry. */
-export function indexed(entry: ZipEntry | null | undefined): IndexedEntry {
-  if (entry === undefined) return { kind: "unindexed" };
-  return entry === null ? { kind: "missing" } : { kind: "found", entry };
-}
 
 export interface EntryRequest {
   readonly archive: ArchiveFile;
@@ -155,7 +147,7 @@ export async function serveEntry(services: Services, request: Request, file: Ent
       key: archive.key,
       cause: error,
     });
-  let entry = index.kind === "found" ? index.entry : null;
+  let entry: ZipEntry | null = index.kind === "found" ? { ...index.entry, name: path.bytes } : null;
   if (index.kind === "unindexed") entry = await reading(lookupEntry(services.storage, archive, path.bytes));
   if (!entry) throw workhorseNotFound(surface);
 

@@ -129,8 +129,14 @@ export interface DownloadArchive extends ArchiveFile {
   readonly accessibility: JobArtifact["accessibility"];
 }
 
-/** An index entry; its name is the path the request asked for. */
-export type IndexedEntry = Omit<ZipEntry, "name">;
+/**
+ * What the archive's index says of the requested path: its entry (named by the path asked for),
+ * no entry by that name, or no index to ask (read the zip's central directory instead).
+ */
+export type IndexedEntry =
+  | { readonly kind: "found"; readonly entry: Omit<ZipEntry, "name"> }
+  | { readonly kind: "missing" }
+  | { readonly kind: "unindexed" };
 
 /** What one download statement found. */
 export interface Download {
@@ -139,8 +145,8 @@ export interface Download {
   readonly project: DownloadProject | null;
   readonly job: DownloadJob | null;
   readonly archive: DownloadArchive | null;
-  /** The entry: found, null when the archive's index has no such name, undefined when the archive has no index. */
-  readonly entry: IndexedEntry | null | undefined;
+  /** The requested file in the archive's index. */
+  readonly entry: IndexedEntry;
 }
 
 /** `a, b, c` as bound parameters, for `in (...)`. */
@@ -319,10 +325,10 @@ function archiveOf(row: DownloadRow): DownloadArchive | null {
   };
 }
 
-function entryOf(row: DownloadRow): IndexedEntry | null | undefined {
-  if (!row.entries_indexed) return undefined;
-  if (row.entry_method === null) return null;
-  return {
+function entryOf(row: DownloadRow): IndexedEntry {
+  if (!row.entries_indexed) return { kind: "unindexed" };
+  if (row.entry_method === null) return { kind: "missing" };
+  const entry = {
     method: row.entry_method,
     flags: row.entry_flags ?? 0,
     crc32: row.entry_crc32 ?? 0,
@@ -332,4 +338,5 @@ function entryOf(row: DownloadRow): IndexedEntry | null | undefined {
     end: row.entry_end_offset ?? 0,
     extraLength: row.entry_extra_length ?? 0,
   };
+  return { kind: "found", entry };
 }

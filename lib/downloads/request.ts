@@ -5,7 +5,7 @@ import { integerParam } from "../http/params";
 import { redirectToArchive } from "./archive";
 import { type AuthorizedDownload, authorizeDownload } from "./authorize";
 import { SHARED_MAX_AGE } from "./cache";
-import { indexed, serveEntry, type TypeRule } from "./entry";
+import { serveEntry, type TypeRule } from "./entry";
 import { type DownloadTarget, lookupDownload } from "./lookup";
 import { resolvePrincipal } from "./principal";
 
@@ -79,13 +79,12 @@ export function serveFile(
   options: { type: TypeRule; cache: keyof typeof SHARED_MAX_AGE },
 ): Promise<Response> {
   if (!download.archive) throw notFound();
-  const index = indexed(download.entry && { ...download.entry, name: path.bytes });
   const sharedFor = download.shared ? SHARED_MAX_AGE[options.cache] : undefined;
   return serveEntry(c.var.services, c.req.raw, {
     archive: download.archive,
     path,
     type: options.type,
-    index,
+    index: download.entry,
     sharedFor,
   });
 }
