@@ -109,7 +109,7 @@ export function harness() {
 
 export type Harness = ReturnType<typeof harness>;
 
-export const admin = { "PRIVATE-TOKEN": ADMIN_TOKEN };
+export const admin: Record<string, string> = { "PRIVATE-TOKEN": ADMIN_TOKEN };
 
 export function json(body: unknown, headers: Record<string, string> = {}): RequestInit {
   return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
