@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectContentType, isSvg, sniffedContentType, typeByExtension } from "../../../lib/downloads/content-type";
-
-const bytes = (text: string) => new TextEncoder().encode(text);
+import { text as bytes } from "../../helpers/bytes";
 
 describe("typeByExtension (the job-id route)", () => {
   it("maps extensions as Go's mime.TypeByExtension does, case-insensitively as a fallback", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../lib/platform/config";
+import { ConfigError, parseConfig } from "../../../lib/platform/config";
 
 const complete = {
   DATABASE_URL: "postgres://u:p@db.example/app",
