@@ -1,13 +1,11 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { jobs, pipelines } from "../../../schema";
+import { jobs } from "../../../schema";
 import { type CreatedJobEntity, harness, PUBLIC_URL } from "../../helpers/harness";
+import { pipelineStatus } from "../../helpers/rows";
 
 const h = harness();
 const { db, make, url } = h;
-
-const pipelineStatus = async (id: number) =>
-  (await db.select({ status: pipelines.status }).from(pipelines).where(eq(pipelines.id, id)))[0]?.status;
 
 async function createJob(project: { id: number }, pipeline: { id: number }, params: Record<string, unknown>) {
   const res = await h.fetch(url.pipelineJobs(project, pipeline), h.send("POST", params, h.admin));
@@ -27,7 +25,7 @@ describe("POST /api/v4/projects/:id/pipelines/:pipeline_id/jobs", () => {
     expect(job).not.toHaveProperty("failure_reason");
     expect(job).not.toHaveProperty("artifacts_file");
     expect(job.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(await pipelineStatus(pipeline.id)).toBe("running");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("running");
   });
 
   it("marks an earlier job of the same name as retried; only the newest attempt counts", async () => {
@@ -37,12 +35,12 @@ describe("POST /api/v4/projects/:id/pipelines/:pipeline_id/jobs", () => {
     const report = (job: CreatedJobEntity, state: string) =>
       h.fetch(url.job(job), h.send("PUT", { state }, { "JOB-TOKEN": job.token }));
     await report(first, "failed");
-    expect(await pipelineStatus(pipeline.id)).toBe("failed");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("failed");
     const retry = await createJob(project, pipeline, { name: "test" });
     const [old] = await db.select().from(jobs).where(eq(jobs.id, first.id));
     expect(old?.retried).toBe(true);
     await report(retry, "success");
-    expect(await pipelineStatus(pipeline.id)).toBe("success");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("success");
   });
 
   it("is 404 for a pipeline of another project", async () => {

@@ -1,13 +1,9 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { pipelines } from "../../../schema";
 import { harness, type JobEntity } from "../../helpers/harness";
+import { pipelineStatus } from "../../helpers/rows";
 
 const h = harness();
 const { db, make, url } = h;
-
-const pipelineStatus = async (id: number) =>
-  (await db.select({ status: pipelines.status }).from(pipelines).where(eq(pipelines.id, id)))[0]?.status;
 
 function report(job: { id: number }, token: string, state: string, extra: Record<string, unknown> = {}) {
   return h.fetch(url.job(job), h.send("PUT", { state, ...extra }, { "JOB-TOKEN": token }));
@@ -26,9 +22,9 @@ describe("PUT /api/v4/jobs/:job_id", () => {
     const done = await report(a, aToken, "success");
     expect(done.status).toBe(200);
     expect((await h.json<JobEntity>(done)).status).toBe("success");
-    expect(await pipelineStatus(pipeline.id)).toBe("running");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("running");
     await report(b.job, b.token, "success");
-    expect(await pipelineStatus(pipeline.id)).toBe("success");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("success");
 
     const again = await report(a, aToken, "failed");
     expect(again.status).toBe(403);
@@ -39,7 +35,7 @@ describe("PUT /api/v4/jobs/:job_id", () => {
     const { pipeline, job, token } = await runningJob("test");
     const res = await report(job, token, "failed", { failure_reason: "script_failure" });
     expect(await h.json(res)).toMatchObject({ status: "failed", failure_reason: "script_failure" });
-    expect(await pipelineStatus(pipeline.id)).toBe("failed");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("failed");
   });
 
   it("counts a job that is allowed to fail as success", async () => {
@@ -48,13 +44,13 @@ describe("PUT /api/v4/jobs/:job_id", () => {
     const solid = await make.job(pipeline, { name: "solid" });
     await report(flaky.job, flaky.token, "failed");
     await report(solid.job, solid.token, "success");
-    expect(await pipelineStatus(pipeline.id)).toBe("success");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("success");
   });
 
   it("cancels the pipeline when its jobs are canceled", async () => {
     const { pipeline, job, token } = await runningJob("deploy");
     await report(job, token, "canceled");
-    expect(await pipelineStatus(pipeline.id)).toBe("canceled");
+    expect(await pipelineStatus(db, pipeline.id)).toBe("canceled");
   });
 
   it("accepts the job token in the body as GitLab Runner sends it", async () => {
