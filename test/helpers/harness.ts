@@ -16,6 +16,8 @@ export type JobEntity = ReturnType<typeof jobEntity>;
 export type CreatedJobEntity = JobEntity & { token: string };
 export type PipelineEntity = ReturnType<typeof pipelineEntity>;
 export type CreatedUserEntity = ReturnType<typeof createdUserEntity>;
+/** The direct-upload grant, which functions/authorize-job-artifacts.ts renders inline. */
+export type UploadGrant = { upload_url: string; upload_key: string; expires_at: string };
 
 /** Settings of the run's stack, as the Worker would get them. */
 export function settings(): Record<string, string> {

@@ -2,19 +2,17 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { UPLOAD_INSURANCE_MS } from "../../../lib/ingest/keys";
 import { deletedObjects } from "../../../schema";
-import { harness } from "../../helpers/harness";
+import { harness, type UploadGrant } from "../../helpers/harness";
 
 const h = harness();
 const { make, url } = h;
-
-type Grant = { upload_url: string; upload_key: string; expires_at: string };
 
 describe("POST /api/v4/jobs/:job_id/artifacts/authorize", () => {
   it("grants an hour's presigned PUT to a key of its own, insured for deletion until finalized", async () => {
     const { job, token } = await make.job(await make.pipeline(await make.project()));
     const res = await h.fetch(url.authorizeJobArtifacts(job), { method: "POST", headers: { "JOB-TOKEN": token } });
     expect(res.status).toBe(200);
-    const grant = await h.json<Grant>(res);
+    const grant = await h.json<UploadGrant>(res);
     expect(Object.keys(grant)).toEqual(["upload_url", "upload_key", "expires_at"]);
     expect(grant.upload_key).toMatch(new RegExp(`^uploads/${job.id}/[0-9a-f-]{36}\\.zip$`));
     expect(new URL(grant.upload_url).searchParams.get("X-Amz-Expires")).toBe("3600");

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { harness, type JobEntity } from "../../helpers/harness";
+import { harness, type JobEntity, type UploadGrant } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
 import { sha256, uploads } from "./fixtures";
 
 const h = harness();
 const { runningJob, storedBytes, archiveRow } = uploads(h);
 
-type Grant = { upload_url: string; upload_key: string; expires_at: string };
-
 async function authorize(job: { id: number }, token: string) {
   const res = await h.fetch(h.url.authorizeJobArtifacts(job), { method: "POST", headers: { "JOB-TOKEN": token } });
   expect(res.status).toBe(200);
-  return h.json<Grant>(res);
+  return h.json<UploadGrant>(res);
 }
 
 function finalize(job: { id: number }, token: string, uploadKey: string) {
