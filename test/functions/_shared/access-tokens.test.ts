@@ -44,5 +44,6 @@ describe("access tokens on the management API", () => {
     const root = await make.user({ admin: true, state: "blocked" });
     const res = await createUser(await make.pat(root));
     expect(res.status).toBe(403);
+    expect(await h.json(res)).toEqual({ message: "403 Forbidden - Your account has been blocked." });
   });
 });
