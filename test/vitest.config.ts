@@ -1,6 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** The tests that run the artifact cleanup. */
+const RETENTION = ["test/lib/retention/**/*.test.ts", "test/functions/run-artifact-cleanup/**/*.test.ts"];
+
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL("..", import.meta.url)),
@@ -15,14 +18,22 @@ export default defineConfig({
         test: {
           name: "lib+functions",
           include: ["test/lib/**/*.test.ts", "test/functions/**/*.test.ts"],
+          exclude: RETENTION,
           sequence: { groupOrder: 0 },
         },
+      },
+      {
+        // Cleanups sweep the whole shared database: one file at a time and after the tests above,
+        // so a pass on the real clock never takes another file's expired rows, and the
+        // past-clock passes of the cleanup test count exactly what that file made.
+        extends: true,
+        test: { name: "retention", include: RETENTION, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
         // The Worker in workerd runs scheduled cleanups in real time: after the in-process
         // tests, so it never races one that watches expired artifacts still being served.
         extends: true,
-        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], sequence: { groupOrder: 1 } },
+        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], sequence: { groupOrder: 2 } },
       },
     ],
   },

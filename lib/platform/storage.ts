@@ -15,18 +15,12 @@ export const DELETE_BATCH = 1000;
 /** Part size for streamed uploads: bounded memory whatever the archive's size. */
 export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
 
-export interface ObjectInfo {
-  readonly size: number;
-  readonly etag: string | undefined;
-}
-
 /** The object store, as the rest of the code sees it. */
 export interface Storage {
   presignGet(key: string, options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string }): Promise<string>;
   presignPut(key: string, options: { expiresIn: number }): Promise<string>;
   /** Streams a body of unknown length into the store (multipart past one part). */
   upload(key: string, body: ReadableStream<Uint8Array>, contentType: string): Promise<void>;
-  head(key: string): Promise<ObjectInfo | null>;
   /** The object's bytes, or the inclusive byte range; null when the object is missing. */
   read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null>;
   delete(keys: readonly string[]): Promise<void>;
@@ -93,16 +87,6 @@ export class S3Storage implements Storage {
       leavePartsOnError: false,
     });
     await upload.done();
-  }
-
-  async head(key: string) {
-    try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: out.ContentLength ?? 0, etag: out.ETag };
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
   }
 
   async read(key: string, range?: { start: number; end: number }) {

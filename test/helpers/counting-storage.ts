@@ -5,17 +5,24 @@ export interface StorageRead {
   readonly range?: { start: number; end: number };
 }
 
+/** `base` with some of its methods replaced: how fault tests make storage fail half-way. */
+export function wrapStorage(base: Storage, overrides: Partial<Storage>): Storage {
+  return {
+    presignGet: (key, options) => base.presignGet(key, options),
+    presignPut: (key, options) => base.presignPut(key, options),
+    upload: (key, body, type) => base.upload(key, body, type),
+    read: (key, range) => base.read(key, range),
+    delete: (keys) => base.delete(keys),
+    ...overrides,
+  };
+}
+
 /** The real storage, with every read recorded: how tests and the bench count storage requests. */
 export function countingStorage(real: Storage, onRead: (read: StorageRead) => void): Storage {
-  return {
-    presignGet: (key, options) => real.presignGet(key, options),
-    presignPut: (key, options) => real.presignPut(key, options),
-    upload: (key, body, type) => real.upload(key, body, type),
-    head: (key) => real.head(key),
+  return wrapStorage(real, {
     read: (key, range) => {
       onRead({ key, range });
       return real.read(key, range);
     },
-    delete: (keys) => real.delete(keys),
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { newToken, PAT_PREFIX, sha256Hex } from "../../lib/auth/tokens";
 import { createJob } from "../../lib/ci/jobs";
 import { createPipeline } from "../../lib/ci/pipelines";
@@ -9,9 +9,18 @@ import type { Database } from "../../lib/platform/db";
 import type { Logger } from "../../lib/platform/services";
 import type { Storage } from "../../lib/platform/storage";
 import type { Job, Pipeline, Project, User } from "../../schema";
-import { personalAccessTokens, pipelines, projectMembers, projects, users } from "../../schema";
+import {
+  artifactEntries,
+  jobArtifacts,
+  personalAccessTokens,
+  pipelines,
+  projectMembers,
+  projects,
+  users,
+} from "../../schema";
 import type { Status } from "../../schema/pipelines";
-import { unique } from "./harness";
+import { unique } from "./unique";
+import { smallZip } from "./zips";
 
 const quietLog: Logger = { error: () => {}, info: () => {} };
 
@@ -67,9 +76,9 @@ export function factories(db: Database, storage?: Storage) {
 
   async function pipeline(
     target: Project,
-    options: { ref?: string; source?: string; parent?: Pipeline; user?: User } = {},
+    options: { ref?: string; source?: string; parent?: Pipeline; user?: User; locked?: boolean } = {},
   ): Promise<Pipeline> {
-    return createPipeline(db, target, {
+    const created = await createPipeline(db, target, {
       ref: options.ref ?? "main",
       sha: sha256Hex(unique("sha")).slice(0, 40),
       tag: false,
@@ -77,6 +86,15 @@ export function factories(db: Database, storage?: Storage) {
       parentPipelineId: options.parent?.id ?? null,
       userId: options.user?.id ?? null,
     });
+    if (options.locked === undefined) return created;
+    // Without `locked` the pipeline keeps the project's default lock (keep latest artifacts).
+    const [row] = await db
+      .update(pipelines)
+      .set({ locked: options.locked ? "artifacts_locked" : "unlocked" })
+      .where(eq(pipelines.id, created.id))
+      .returning();
+    if (!row) throw new Error("no pipeline");
+    return row;
   }
 
   async function job(
@@ -97,15 +115,24 @@ export function factories(db: Database, storage?: Storage) {
     );
   }
 
-  /** Stores `zip` as the job's archive, through the same code as an upload. */
+  /**
+   * Stores `zip` as the job's archive, through the same code as an upload. `indexed: false` is an
+   * archive recorded before entries were indexed; `reportsOnly` leaves the job a junit report and
+   * no archive.
+   */
   async function archive(
     owner: Job,
     zip: Uint8Array,
-    options: { accessibility?: "public" | "private" | "none"; expireAt?: Date | null } = {},
+    options: {
+      accessibility?: "public" | "private" | "none";
+      expireAt?: Date | null;
+      indexed?: boolean;
+      reportsOnly?: boolean;
+    } = {},
   ) {
-    if (!storage) throw new Error("factories(db, storage) needed for archives");
+    const store = needStorage();
     const key = archiveKey(owner);
-    const services = { db, storage, log: quietLog, now: () => new Date() };
+    const services = { db, storage: store, log: quietLog, now: () => new Date() };
     const summary = await storeArchive(services, key, new Blob([zip]).stream());
     await recordArchive(services, owner, {
       key,
@@ -113,7 +140,24 @@ export function factories(db: Database, storage?: Storage) {
       accessibility: options.accessibility ?? "public",
       expireAt: options.expireAt === undefined ? null : options.expireAt,
     });
+    const mine = and(eq(jobArtifacts.job_id, owner.id), eq(jobArtifacts.storage_key, key));
+    if (options.indexed === false) {
+      const [row] = await db.update(jobArtifacts).set({ entries_indexed: false }).where(mine).returning();
+      await db.delete(artifactEntries).where(eq(artifactEntries.artifact_id, row?.id ?? 0));
+    }
+    if (options.reportsOnly) await db.update(jobArtifacts).set({ file_type: "junit", file_format: "gzip" }).where(mine);
     return { key, sha256: summary.sha256, size: summary.size };
+  }
+
+  /** Replaces a stored archive's object with `bytes` (say, not a zip), as if storage held something else. */
+  async function replaceObject(stored: { key: string }, bytes: Uint8Array) {
+    await needStorage().upload(stored.key, new Blob([bytes]).stream(), "application/octet-stream");
+    await db.update(jobArtifacts).set({ size: bytes.length }).where(eq(jobArtifacts.storage_key, stored.key));
+  }
+
+  function needStorage(): Storage {
+    if (!storage) throw new Error("factories(db, storage) needed for archives");
+    return storage;
   }
 
   /** Marks a job's pipeline finished with `status` (the job keeps its own status). */
@@ -121,5 +165,34 @@ export function factories(db: Database, storage?: Storage) {
     await db.update(pipelines).set({ status }).where(eq(pipelines.id, target.id));
   }
 
-  return { user, pat, project, member, memberWithToken, pipeline, job, archive, finishPipeline };
+  /** A project, a pipeline, a running job and its archive of `zip`: the state most download tests start from. */
+  async function jobWithArchive(
+    zip: Uint8Array = smallZip(),
+    options: {
+      project?: Parameters<typeof project>[0];
+      pipeline?: Parameters<typeof pipeline>[1];
+      job?: Parameters<typeof job>[1];
+      archive?: Parameters<typeof archive>[2];
+    } = {},
+  ) {
+    const inProject = await project(options.project);
+    const inPipeline = await pipeline(inProject, options.pipeline);
+    const made = await job(inPipeline, options.job);
+    const stored = await archive(made.job, zip, options.archive);
+    return { project: inProject, pipeline: inPipeline, job: made.job, token: made.token, zip, stored };
+  }
+
+  return {
+    user,
+    pat,
+    project,
+    member,
+    memberWithToken,
+    pipeline,
+    job,
+    archive,
+    jobWithArchive,
+    replaceObject,
+    finishPipeline,
+  };
 }

@@ -11,7 +11,7 @@ import { ADMIN_TOKEN, harness, settings, unique } from "../helpers/harness";
 import { smallZip } from "../helpers/zips";
 
 const run = promisify(execFile);
-const { db, storage } = harness();
+const { db, storage, exists } = harness();
 let worker: LocalWorker;
 const dir = mkdtempSync(join(tmpdir(), "artifact-edge-runtime-"));
 
@@ -152,6 +152,6 @@ describe("the Worker's scheduled handler", () => {
         timeout: 10_000,
       })
       .toBe(0);
-    expect(await storage.head(row?.storage_key ?? "")).toBeNull();
+    expect(await exists(row?.storage_key ?? "")).toBe(false);
   });
 });

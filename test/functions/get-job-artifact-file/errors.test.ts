@@ -1,41 +1,48 @@
-import { eq } from "drizzle-orm";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { jobArtifacts } from "../../../schema";
-import { body } from "../../helpers/harness";
-import { cost, db, FILES, fetch, fixture, make, storage } from "./fixtures";
+import { text } from "../../helpers/bytes";
+import { harness } from "../../helpers/harness";
+import { FILES, jobFiles } from "./fixtures";
+
+const h = harness();
+const { fixture } = jobFiles(h);
 
 describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts/*artifact_path", () => {
   it("answers a name the archive's index lacks with 404 without touching storage", async () => {
     const { url } = await fixture();
-    const { result: res, reads } = await cost(() => fetch(url("not/in/the/archive.txt")));
+    const { result: res, reads } = await h.cost(() => h.fetch(url("not/in/the/archive.txt")));
     expect(res.status).toBe(404);
     expect(reads).toHaveLength(0);
   });
 
-  it("matches names exactly: wrong case, a trailing space or a leading slash are Workhorse's plain-text 404", async () => {
-    const { url } = await fixture();
-    for (const path of ["case.txt", "Case.txt%20", "%2FCase.txt", "dir", "emptydir", "nothing/here"]) {
-      const res = await fetch(url(path));
-      expect(res.status, path).toBe(404);
+  describe("matches names exactly: wrong case, a trailing space or a leading slash are Workhorse's plain-text 404", () => {
+    it.each(["case.txt", "Case.txt%20", "%2FCase.txt", "dir", "emptydir", "nothing/here"])("%s", async (path) => {
+      const { url } = await fixture();
+      const res = await h.fetch(url(path));
+      expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
       expect(await res.text()).toBe("404 page not found\n");
-    }
-    expect((await fetch(url("emptydir/"))).status).toBe(200);
+    });
+
+    it("while a directory entry named with its slash is there", async () => {
+      const { url } = await fixture();
+      expect((await h.fetch(url("emptydir/"))).status).toBe(200);
+    });
   });
 
-  it("refuses a NUL byte or invalid UTF-8 in the path with 400 Bad request", async () => {
-    const { url } = await fixture();
-    for (const path of ["a%00b", "%FF%FE"]) {
-      const res = await fetch(url(path));
+  it.each(["a%00b", "%FF%FE"])(
+    "refuses a NUL byte or invalid UTF-8 in the path with 400 Bad request: %s",
+    async (path) => {
+      const { url } = await fixture();
+      const res = await h.fetch(url(path));
       expect(res.status).toBe(400);
-      expect(await body(res)).toEqual({ message: "400 Bad request" });
-    }
-  });
+      expect(await h.json(res)).toEqual({ message: "400 Bad request" });
+    },
+  );
 
   it("answers an unsatisfiable range with 416", async () => {
     const { url } = await fixture();
-    const res = await fetch(url("notes.txt"), { headers: { range: "bytes=999-" } });
+    const res = await h.fetch(url("notes.txt"), { headers: { range: "bytes=999-" } });
     expect(res.status).toBe(416);
     expect(res.headers.get("content-range")).toBe(`bytes */${FILES["notes.txt"].length}`);
   });
@@ -43,43 +50,36 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts/*artifact_path", () =>
   it("is 404 Not Found once the job's artifacts expired, unless its pipeline is locked", async () => {
     const past = new Date(Date.now() - 60_000);
     const expired = await fixture({ expireAt: past });
-    const res = await fetch(expired.url("notes.txt"));
+    const res = await h.fetch(expired.url("notes.txt"));
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: "404 Not Found" });
+    expect(await h.json(res)).toEqual({ message: "404 Not Found" });
     const kept = await fixture({ expireAt: past, locked: true });
-    expect((await fetch(kept.url("notes.txt"))).status).toBe(200);
+    expect((await h.fetch(kept.url("notes.txt"))).status).toBe(200);
   });
 
   it("answers 500 when the stored object is not a zip, and 404 when it is gone", async () => {
     const broken = await fixture();
-    await storage.upload(
-      broken.stored.key,
-      new Blob(["not a zip at all, just text, long enough to pass 22 bytes"]).stream(),
-      "text/plain",
-    );
-    await db.update(jobArtifacts).set({ size: 56 }).where(eq(jobArtifacts.storage_key, broken.stored.key));
-    const res = await fetch(broken.url("notes.txt"));
+    await h.make.replaceObject(broken.stored, text("not a zip at all, just text, long enough to pass 22 bytes"));
+    const res = await h.fetch(broken.url("notes.txt"));
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("Internal Server Error\n");
 
     const gone = await fixture();
-    await storage.delete([gone.stored.key]);
-    const missing = await fetch(gone.url("notes.txt"));
+    await h.storage.delete([gone.stored.key]);
+    const missing = await h.fetch(gone.url("notes.txt"));
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe("404 page not found\n");
   });
 
   it("resets the response instead of finishing it when the entry's bytes are damaged", async () => {
-    const project = await make.project({ visibility: "public" });
-    const { job } = await make.job(await make.pipeline(project));
     const payload = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 13) % 256);
     const zip = zipSync({ "data.bin": [payload, { level: 0 }] });
     // Flip one byte of the stored data: the CRC-32 no longer matches.
     const at = 30 + "data.bin".length + 25_000;
     zip[at] = (zip[at] ?? 0) ^ 0xff;
-    await make.archive(job, zip);
-    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/data.bin`);
+    const { project, job } = await h.make.jobWithArchive(zip, { project: { visibility: "public" } });
+    const res = await h.fetch(h.url.jobArtifactFile(project, job, "data.bin"));
     expect(res.status).toBe(200);
-    await expect(res.arrayBuffer()).rejects.toThrow();
+    await expect(res.arrayBuffer()).rejects.toThrow("entry CRC-32 does not match");
   });
 });

@@ -1,11 +1,6 @@
-import { eq } from "drizzle-orm";
 import { zipSync } from "fflate";
-import { jobs, pipelines } from "../../../schema";
-import { factories } from "../../helpers/factories";
-import { harness } from "../../helpers/harness";
-export const { fetch, db, storage, cost } = harness();
-export const make = factories(db, storage);
-export const text = (value: string) => new TextEncoder().encode(value);
+import { text } from "../../helpers/bytes";
+import type { Harness } from "../../helpers/harness";
 
 export const FILES = {
   "index.html": text("<!doctype html><h1>hi</h1>\n"),
@@ -21,24 +16,22 @@ export const FILES = {
   "big/deflated.txt": text("line of text that compresses well\n".repeat(5000)),
 };
 
-export async function fixture(options: { expireAt?: Date | null; locked?: boolean } = {}) {
-  const project = await make.project({ visibility: "public" });
-  const pipeline = await make.pipeline(project);
-  const { job } = await make.job(pipeline);
-  const zip = zipSync({
-    ...Object.fromEntries(Object.entries(FILES).filter(([name]) => name !== "big/stored.bin")),
-    "big/stored.bin": [FILES["big/stored.bin"], { level: 0 }],
-    "emptydir/": new Uint8Array(0),
-  });
-  const stored = await make.archive(job, zip, { expireAt: options.expireAt });
-  await db
-    .update(pipelines)
-    .set({ locked: options.locked ? "artifacts_locked" : "unlocked" })
-    .where(eq(pipelines.id, pipeline.id));
-  await db
-    .update(jobs)
-    .set({ artifacts_expire_at: options.expireAt ?? null })
-    .where(eq(jobs.id, job.id));
-  const url = (path: string) => `/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/${path}`;
-  return { project, job, url, stored };
+/** A public project's job whose archive holds FILES (big/stored.bin stored, not deflated) and an empty directory. */
+export function jobFiles(h: Harness) {
+  return {
+    async fixture(options: { expireAt?: Date | null; locked?: boolean; indexed?: boolean } = {}) {
+      const zip = zipSync({
+        ...Object.fromEntries(Object.entries(FILES).filter(([name]) => name !== "big/stored.bin")),
+        "big/stored.bin": [FILES["big/stored.bin"], { level: 0 }],
+        "emptydir/": new Uint8Array(0),
+      });
+      const { project, job, stored } = await h.make.jobWithArchive(zip, {
+        project: { visibility: "public" },
+        pipeline: { locked: options.locked ?? false },
+        archive: { expireAt: options.expireAt, indexed: options.indexed },
+      });
+      const url = (path: string) => h.url.jobArtifactFile(project, job, path);
+      return { project, job, url, stored };
+    },
+  };
 }

@@ -1,14 +1,10 @@
-import { factories } from "../../helpers/factories";
-import { harness } from "../../helpers/harness";
+import type { Harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
-export const { fetch, db, storage, cost } = harness();
-export const make = factories(db, storage);
 
-export async function publicJobWithArchive(options: Parameters<typeof make.archive>[2] = {}) {
-  const project = await make.project({ visibility: "public" });
-  const pipeline = await make.pipeline(project);
-  const { job } = await make.job(pipeline);
-  const zip = smallZip({ "a.txt": "alpha" });
-  const stored = await make.archive(job, zip, options);
-  return { project, pipeline, job, zip, stored };
+export function jobArchives(h: Harness) {
+  return {
+    /** A public project's job with an archive holding a.txt. */
+    publicJobWithArchive: (archive: Parameters<Harness["make"]["archive"]>[2] = {}) =>
+      h.make.jobWithArchive(smallZip({ "a.txt": "alpha" }), { project: { visibility: "public" }, archive }),
+  };
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { cost, fetch, publicJobWithArchive } from "./fixtures";
+import { harness } from "../../helpers/harness";
+import { jobArchives } from "./fixtures";
+
+const h = harness();
+const { publicJobWithArchive } = jobArchives(h);
 
 describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts", () => {
   it("redirects to a presigned URL that serves the zip as artifacts.zip, with one SQL statement and no storage request", async () => {
     const { project, job, zip, stored } = await publicJobWithArchive();
-    const {
-      result: res,
-      queries,
-      reads,
-    } = await cost(() => fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts`));
+    const { result: res, queries, reads } = await h.cost(() => h.fetch(h.url.jobArtifacts(project, job)));
     expect(res.status).toBe(302);
     expect(queries).toHaveLength(1);
     expect(reads).toHaveLength(0);
@@ -27,15 +27,13 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts", () => {
 
   it("finds the project by its encoded full path in any case", async () => {
     const { project, job } = await publicJobWithArchive();
-    const res = await fetch(
-      `/api/v4/projects/${encodeURIComponent(project.full_path.toUpperCase())}/jobs/${job.id}/artifacts`,
-    );
+    const res = await h.fetch(h.url.jobArtifacts(encodeURIComponent(project.full_path.toUpperCase()), job));
     expect(res.status).toBe(302);
   });
 
   it("answers HEAD with a redirect to a presigned HEAD URL", async () => {
     const { project, job, zip } = await publicJobWithArchive();
-    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts`, { method: "HEAD" });
+    const res = await h.fetch(h.url.jobArtifacts(project, job), { method: "HEAD" });
     expect(res.status).toBe(302);
     const head = await globalThis.fetch(res.headers.get("location") ?? "", { method: "HEAD" });
     expect(head.status).toBe(200);
@@ -44,7 +42,7 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts", () => {
 
   it("answers a matching If-None-Match with 304", async () => {
     const { project, job, stored } = await publicJobWithArchive();
-    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts`, {
+    const res = await h.fetch(h.url.jobArtifacts(project, job), {
       headers: { "if-none-match": `"${stored.sha256}"` },
     });
     expect(res.status).toBe(304);
@@ -52,6 +50,6 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts", () => {
 
   it("still serves an expired archive the cleanup has not removed (GitLab checks no expiry here)", async () => {
     const { project, job } = await publicJobWithArchive({ expireAt: new Date(Date.now() - 86_400_000) });
-    expect((await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts`)).status).toBe(302);
+    expect((await h.fetch(h.url.jobArtifacts(project, job))).status).toBe(302);
   });
 });

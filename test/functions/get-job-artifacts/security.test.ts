@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ACCESS_LEVELS } from "../../../schema";
-import { body } from "../../helpers/harness";
+import { harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
-import { fetch, make } from "./fixtures";
+
+const h = harness();
+const { make } = h;
 
 describe("who may download an archive", () => {
   async function privateProject() {
@@ -12,13 +14,13 @@ describe("who may download an archive", () => {
     return { project, job };
   }
   const get = (projectId: number, jobId: number, headers: Record<string, string> = {}) =>
-    fetch(`/api/v4/projects/${projectId}/jobs/${jobId}/artifacts`, { headers });
+    h.fetch(h.url.jobArtifacts(projectId, jobId), { headers });
 
   it("answers anonymous callers of a private project 404, never 401 or 403", async () => {
     const { project, job } = await privateProject();
     const res = await get(project.id, job.id);
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: "404 Project Not Found" });
+    expect(await h.json(res)).toEqual({ message: "404 Project Not Found" });
   });
 
   it("lets a Guest download only while the project's pipelines are public", async () => {
@@ -27,14 +29,14 @@ describe("who may download an archive", () => {
     await make.archive(job, smallZip());
     const guest = await make.memberWithToken(closed, ACCESS_LEVELS.guest);
     const reporter = await make.memberWithToken(closed, ACCESS_LEVELS.reporter, ["read_api"]);
-    const denied = await get(closed.id, job.id, { "PRIVATE-TOKEN": guest.token });
+    const denied = await get(closed.id, job.id, h.as(guest.token));
     expect(denied.status).toBe(403);
-    expect(await body(denied)).toEqual({ message: "403 Forbidden" });
-    expect((await get(closed.id, job.id, { "PRIVATE-TOKEN": reporter.token })).status).toBe(302);
+    expect(await h.json(denied)).toEqual({ message: "403 Forbidden" });
+    expect((await get(closed.id, job.id, h.as(reporter.token))).status).toBe(302);
 
     const open = await privateProject();
     const openGuest = await make.memberWithToken(open.project, ACCESS_LEVELS.guest);
-    expect((await get(open.project.id, open.job.id, { "PRIVATE-TOKEN": openGuest.token })).status).toBe(302);
+    expect((await get(open.project.id, open.job.id, h.as(openGuest.token))).status).toBe(302);
   });
 
   it("forbids anonymous downloads from a public project whose pipelines are not public", async () => {
@@ -50,7 +52,7 @@ describe("who may download an archive", () => {
     await make.archive(job, smallZip());
     const someone = await make.pat(await make.user());
     expect((await get(project.id, job.id)).status).toBe(404);
-    expect((await get(project.id, job.id, { "PRIVATE-TOKEN": someone })).status).toBe(302);
+    expect((await get(project.id, job.id, h.as(someone))).status).toBe(302);
   });
 
   it("keeps developer-only archives from Reporters and anonymous users, and gives them to Developers", async () => {
@@ -60,8 +62,8 @@ describe("who may download an archive", () => {
     const reporter = await make.memberWithToken(project, ACCESS_LEVELS.reporter);
     const developer = await make.memberWithToken(project, ACCESS_LEVELS.developer);
     expect((await get(project.id, job.id)).status).toBe(403);
-    expect((await get(project.id, job.id, { "PRIVATE-TOKEN": reporter.token })).status).toBe(403);
-    expect((await get(project.id, job.id, { "PRIVATE-TOKEN": developer.token })).status).toBe(302);
+    expect((await get(project.id, job.id, h.as(reporter.token))).status).toBe(403);
+    expect((await get(project.id, job.id, h.as(developer.token))).status).toBe(302);
   });
 
   it("refuses access: none archives to everyone, even the admin", async () => {
@@ -70,10 +72,10 @@ describe("who may download an archive", () => {
     await make.archive(job, smallZip(), { accessibility: "none" });
     const maintainer = await make.memberWithToken(project, ACCESS_LEVELS.owner);
     const admin = await make.pat(await make.user({ admin: true }));
-    const callers: Record<string, string>[] = [{}, { "PRIVATE-TOKEN": maintainer.token }, { "PRIVATE-TOKEN": admin }];
-    for (const headers of callers) {
-      expect((await get(project.id, job.id, headers)).status).toBe(403);
-    }
+    const callers: Record<string, string>[] = [{}, h.as(maintainer.token), h.as(admin)];
+    const statuses = [];
+    for (const headers of callers) statuses.push((await get(project.id, job.id, headers)).status);
+    expect(statuses).toEqual([403, 403, 403]);
   });
 
   it("refuses everyone when the project's CI/CD is off", async () => {
@@ -86,6 +88,6 @@ describe("who may download an archive", () => {
   it("lets an admin user into any private project", async () => {
     const { project, job } = await privateProject();
     const admin = await make.pat(await make.user({ admin: true }));
-    expect((await get(project.id, job.id, { "PRIVATE-TOKEN": admin })).status).toBe(302);
+    expect((await get(project.id, job.id, h.as(admin))).status).toBe(302);
   });
 });

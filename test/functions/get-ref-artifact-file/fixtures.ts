@@ -1,9 +1,7 @@
 import { zipSync } from "fflate";
-import { factories } from "../../helpers/factories";
-import { harness } from "../../helpers/harness";
-export const { fetch, db, storage, cost } = harness();
-export const make = factories(db, storage);
-export const text = (value: string) => new TextEncoder().encode(value);
+import { text } from "../../helpers/bytes";
+import type { Harness } from "../../helpers/harness";
+
 export const PNG = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52);
 
 export const FILES: Record<string, Uint8Array> = {
@@ -17,13 +15,19 @@ export const FILES: Record<string, Uint8Array> = {
   "big.txt": text("0123456789".repeat(1000)),
 };
 
-export async function published() {
-  const project = await make.project({ visibility: "public" });
-  const pipeline = await make.pipeline(project, { ref: "main" });
-  const { job } = await make.job(pipeline, { name: "build", status: "success" });
-  await make.archive(job, zipSync(FILES));
-  await make.finishPipeline(pipeline, "success");
-  const url = (path: string, ref = "main", name = "build") =>
-    `/api/v4/projects/${project.id}/jobs/artifacts/${ref}/raw/${path}?job=${encodeURIComponent(name)}`;
-  return { project, job, url };
+export function refFiles(h: Harness) {
+  return {
+    /** A successful pipeline on main of a project (public unless told) whose job "build" holds FILES. */
+    async published(
+      options: { visibility?: "public" | "private"; archive?: Parameters<Harness["make"]["archive"]>[2] } = {},
+    ) {
+      const project = await h.make.project({ visibility: options.visibility ?? "public" });
+      const pipeline = await h.make.pipeline(project, { ref: "main" });
+      const { job } = await h.make.job(pipeline, { name: "build", status: "success" });
+      await h.make.archive(job, zipSync(FILES), options.archive);
+      await h.make.finishPipeline(pipeline, "success");
+      const url = (path: string, ref = "main", name = "build") => h.url.refArtifactFile(project, ref, path, name);
+      return { project, job, url };
+    },
+  };
 }

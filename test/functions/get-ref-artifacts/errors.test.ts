@@ -1,8 +1,11 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { jobArtifacts } from "../../../schema";
-import { body } from "../../helpers/harness";
-import { db, download, fetch, make, successfulRun } from "./fixtures";
+import { harness } from "../../helpers/harness";
+import { smallZip } from "../../helpers/zips";
+import { refArchives } from "./fixtures";
+
+const h = harness();
+const { make } = h;
+const { download, successfulRun } = refArchives(h);
 
 describe("GET /api/v4/projects/:id/jobs/artifacts/:ref_name/download?job=NAME", () => {
   it("does not fall back to an older pipeline when the newest successful one lacks the job", async () => {
@@ -11,29 +14,29 @@ describe("GET /api/v4/projects/:id/jobs/artifacts/:ref_name/download?job=NAME", 
     await successfulRun(project, "main", "lint");
     const res = await download(project, "main", "build");
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: "404 Not found" });
+    expect(await h.json(res)).toEqual({ message: "404 Not found" });
   });
 
   it("is 400 job is missing without ?job=, and 404 for an empty one", async () => {
     const project = await make.project({ visibility: "public" });
     await successfulRun(project, "main", "build");
-    const missing = await fetch(`/api/v4/projects/${project.id}/jobs/artifacts/main/download`);
+    const missing = await h.fetch(`/api/v4/projects/${project.id}/jobs/artifacts/main/download`);
     expect(missing.status).toBe(400);
-    expect(await body(missing)).toEqual({ error: "job is missing" });
-    const empty = await fetch(`/api/v4/projects/${project.id}/jobs/artifacts/main/download?job=`);
+    expect(await h.json(missing)).toEqual({ error: "job is missing" });
+    const empty = await h.fetch(`/api/v4/projects/${project.id}/jobs/artifacts/main/download?job=`);
     expect(empty.status).toBe(404);
+    expect(await h.json(empty)).toEqual({ message: "404 Not found" });
   });
 
   it("is 404 Not Found when the found job has only report artifacts", async () => {
     const project = await make.project({ visibility: "public" });
-    const run = await successfulRun(project, "main", "test");
-    await db
-      .update(jobArtifacts)
-      .set({ file_type: "junit", file_format: "gzip" })
-      .where(eq(jobArtifacts.job_id, run.job.id));
+    const pipeline = await make.pipeline(project, { ref: "main" });
+    const { job } = await make.job(pipeline, { name: "test", status: "success" });
+    await make.archive(job, smallZip(), { reportsOnly: true });
+    await make.finishPipeline(pipeline, "success");
     const res = await download(project, "main", "test");
     expect(res.status).toBe(404);
-    expect(await body(res)).toEqual({ message: "404 Not Found" });
+    expect(await h.json(res)).toEqual({ message: "404 Not Found" });
   });
 
   it("ignores pipelines of other projects on the same ref", async () => {

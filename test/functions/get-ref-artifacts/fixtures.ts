@@ -1,29 +1,21 @@
-import { factories } from "../../helpers/factories";
-import { harness } from "../../helpers/harness";
+import type { Pipeline, Project } from "../../../schema";
+import type { Harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
-export const { fetch, db, storage, cost } = harness();
-export const make = factories(db, storage);
 
-export type Project = Awaited<ReturnType<typeof make.project>>;
-
-/** A successful pipeline on `ref` with a job `name` that has an archive; returns its key. */
-export async function successfulRun(
-  project: Project,
-  ref: string,
-  name: string,
-  options: { parent?: Awaited<ReturnType<typeof make.pipeline>> } = {},
-) {
-  const pipeline = await make.pipeline(project, { ref, parent: options.parent });
-  const { job } = await make.job(pipeline, { name, status: "success" });
-  const stored = await make.archive(job, smallZip({ "who.txt": `${ref}:${name}:${pipeline.id}` }));
-  await make.finishPipeline(pipeline, "success");
-  return { pipeline, job, key: stored.key };
-}
-
-export function download(project: Project, ref: string, job: string) {
-  return fetch(`/api/v4/projects/${project.id}/jobs/artifacts/${ref}/download?job=${encodeURIComponent(job)}`);
-}
-
-/** The storage key the redirect points at. */
+/** The storage key a redirect points at. */
 export const keyOf = (res: Response) =>
   decodeURIComponent(new URL(res.headers.get("location") ?? "").pathname).replace(/^\/[^/]+\//, "");
+
+export function refArchives(h: Harness) {
+  return {
+    /** A successful pipeline on `ref` with a job `name` that has an archive; returns its key. */
+    async successfulRun(project: Project, ref: string, name: string, options: { parent?: Pipeline } = {}) {
+      const pipeline = await h.make.pipeline(project, { ref, parent: options.parent });
+      const { job } = await h.make.job(pipeline, { name, status: "success" });
+      const stored = await h.make.archive(job, smallZip({ "who.txt": `${ref}:${name}:${pipeline.id}` }));
+      await h.make.finishPipeline(pipeline, "success");
+      return { pipeline, job, key: stored.key };
+    },
+    download: (project: Project, ref: string, job: string) => h.fetch(h.url.refArtifacts(project, ref, job)),
+  };
+}

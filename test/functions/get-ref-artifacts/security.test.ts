@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ACCESS_LEVELS } from "../../../schema";
-import { body } from "../../helpers/harness";
+import { harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
-import { fetch, make } from "./fixtures";
+
+const h = harness();
+const { make } = h;
 
 /** A private project whose main succeeded with a job "build" holding an archive of `access`. */
 async function privateRun(accessibility: "public" | "private" | "none" = "public") {
@@ -12,35 +14,38 @@ async function privateRun(accessibility: "public" | "private" | "none" = "public
   await make.archive(job, smallZip(), { accessibility });
   await make.finishPipeline(pipeline, "success");
   const get = (headers: Record<string, string> = {}) =>
-    fetch(`/api/v4/projects/${project.id}/jobs/artifacts/main/download?job=build`, { headers });
+    h.fetch(h.url.refArtifacts(project, "main", "build"), { headers });
   return { project, get };
 }
 
 describe("who may download an archive by ref", () => {
-  it("answers anonymous callers and strangers of a private project 404 Project Not Found, also for a ref that does not exist", async () => {
+  it.each([
+    ["anonymous callers", async () => ({})],
+    ["strangers", async () => h.as(await make.pat(await make.user()))],
+  ])("answers %s of a private project 404 Project Not Found, also for a ref that does not exist", async (_, who) => {
     const { project, get } = await privateRun();
-    const stranger = { "PRIVATE-TOKEN": await make.pat(await make.user()) };
-    for (const res of [await get(), await get(stranger)]) {
-      expect(res.status).toBe(404);
-      expect(await body(res)).toEqual({ message: "404 Project Not Found" });
-    }
-    const guessed = await fetch(`/api/v4/projects/${project.id}/jobs/artifacts/secret-branch/download?job=build`);
-    expect(await body(guessed)).toEqual({ message: "404 Project Not Found" });
+    const headers = await who();
+    const res = await get(headers);
+    expect(res.status).toBe(404);
+    expect(await h.json(res)).toEqual({ message: "404 Project Not Found" });
+    const guessed = await h.fetch(h.url.refArtifacts(project, "secret-branch", "build"), { headers });
+    expect(guessed.status).toBe(404);
+    expect(await h.json(guessed)).toEqual({ message: "404 Project Not Found" });
   });
 
   it("keeps a developer-only archive from a Reporter and gives it to a Developer", async () => {
     const { project, get } = await privateRun("private");
     const reporter = await make.memberWithToken(project, ACCESS_LEVELS.reporter);
     const developer = await make.memberWithToken(project, ACCESS_LEVELS.developer);
-    const denied = await get({ "PRIVATE-TOKEN": reporter.token });
+    const denied = await get(h.as(reporter.token));
     expect(denied.status).toBe(403);
-    expect(await body(denied)).toEqual({ message: "403 Forbidden" });
-    expect((await get({ "PRIVATE-TOKEN": developer.token })).status).toBe(302);
+    expect(await h.json(denied)).toEqual({ message: "403 Forbidden" });
+    expect((await get(h.as(developer.token))).status).toBe(302);
   });
 
   it("refuses an access: none archive even to the project's owner", async () => {
     const { project, get } = await privateRun("none");
     const owner = await make.memberWithToken(project, ACCESS_LEVELS.owner);
-    expect((await get({ "PRIVATE-TOKEN": owner.token })).status).toBe(403);
+    expect((await get(h.as(owner.token))).status).toBe(403);
   });
 });

@@ -11,18 +11,16 @@ describe("decodeArtifactPath", () => {
     expect(decodeArtifactPath("%E2%9C%93").bytes).toEqual(Uint8Array.of(0xe2, 0x9c, 0x93));
   });
 
-  it("refuses NUL and invalid UTF-8 with GitLab's 400", () => {
-    for (const raw of ["a%00", "%FF", "%C3%28"]) {
-      let caught: unknown;
-      try {
-        decodeArtifactPath(raw);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(ApiError);
-      expect((caught as ApiError).status).toBe(400);
-      expect((caught as ApiError).body).toEqual({ message: "400 Bad request" });
+  it.each(["a%00", "%FF", "%C3%28"])("refuses NUL and invalid UTF-8 with GitLab's 400: %s", (raw) => {
+    let caught: unknown;
+    try {
+      decodeArtifactPath(raw);
+    } catch (error) {
+      caught = error;
     }
+    expect(caught).toBeInstanceOf(ApiError);
+    expect((caught as ApiError).status).toBe(400);
+    expect((caught as ApiError).body).toEqual({ message: "400 Bad request" });
   });
 });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectContentType, isSvg, sniffedContentType, typeByExtension } from "../../../lib/downloads/content-type";
-
-const bytes = (text: string) => new TextEncoder().encode(text);
+import { text as bytes } from "../../helpers/bytes";
 
 describe("typeByExtension (the job-id route)", () => {
   it("maps extensions as Go's mime.TypeByExtension does, case-insensitively as a fallback", () => {
@@ -21,14 +20,18 @@ describe("typeByExtension (the job-id route)", () => {
 });
 
 describe("sniffing (the ref route)", () => {
-  it("detects HTML, XML and plain text as text, and makes all of it text/plain", () => {
+  it("detects HTML, XML and plain text as text", () => {
     expect(detectContentType(bytes("  <!DOCTYPE html><html>"))).toBe("text/html; charset=utf-8");
     expect(detectContentType(bytes("<?xml version='1.0'?><a/>"))).toBe("text/xml; charset=utf-8");
     expect(detectContentType(bytes("just words\n"))).toBe("text/plain; charset=utf-8");
-    for (const text of ["<html><script>x</script>", "<?xml version='1.0'?><a/>", "alert(1)"]) {
-      expect(sniffedContentType(bytes(text))).toBe("text/plain; charset=utf-8");
-    }
   });
+
+  it.each(["<html><script>x</script>", "<?xml version='1.0'?><a/>", "alert(1)"])(
+    "makes textual content text/plain: %s",
+    (text) => {
+      expect(sniffedContentType(bytes(text))).toBe("text/plain; charset=utf-8");
+    },
+  );
 
   it("keeps binary types it recognises", () => {
     expect(sniffedContentType(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a))).toBe("image/png");

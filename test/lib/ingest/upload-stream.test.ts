@@ -1,16 +1,11 @@
 import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../lib/errors";
-import { readMultipart } from "../../lib/ingest/multipart";
-import { locateCentralDirectory } from "../../lib/zip/eocd";
-import { inspectArchive } from "../../lib/zip/inspect";
-
-const random = (n: number) => {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65_536)));
-  return out;
-};
+import { ApiError } from "../../../lib/errors";
+import { readMultipart } from "../../../lib/ingest/multipart";
+import { locateCentralDirectory } from "../../../lib/zip/eocd";
+import { inspectArchive } from "../../../lib/zip/inspect";
+import { random, text } from "../../helpers/bytes";
 
 function formRequest(form: FormData): Request {
   return new Request("http://x/upload", { method: "POST", body: form });
@@ -107,21 +102,22 @@ describe("readMultipart", () => {
 });
 
 describe("inspectArchive", () => {
-  it("passes a zip through unchanged and measures, hashes and locates its central directory", async () => {
-    const zip = zipSync({ "a.txt": new TextEncoder().encode("alpha".repeat(1000)), "b.bin": random(10_000) });
-    for (const size of [7, 4096, zip.length]) {
+  const zip = zipSync({ "a.txt": text("alpha".repeat(1000)), "b.bin": random(10_000) });
+  it.each([7, 4096, zip.length])(
+    "passes a zip through unchanged and measures, hashes and locates its central directory, fed %i bytes at a time",
+    async (size) => {
       const { out, summary } = await inspect(zip, size);
       expect(out).toEqual(zip);
       expect(summary.size).toBe(zip.length);
       expect(summary.sha256).toBe(createHash("sha256").update(zip).digest("hex"));
       expect(summary.centralDirectory).toEqual(locateCentralDirectory(zip, zip.length));
       expect(summary.centralDirectory.entries).toBe(2);
-    }
-  });
+    },
+  );
 
   it("fails on text, on an empty body, and on a zip whose end is cut off", async () => {
-    await expect(inspect(new TextEncoder().encode("plain text, no zip"), 5)).rejects.toThrow();
-    await expect(inspect(new Uint8Array(0), 5)).rejects.toThrow();
+    await expect(inspect(text("plain text, no zip"), 5)).rejects.toThrow("not a zip archive");
+    await expect(inspect(new Uint8Array(0), 5)).rejects.toThrow("not a zip archive");
     const zip = zipSync({ "a.txt": random(5000) });
     await expect(inspect(zip.slice(0, zip.length - 10), 1000)).rejects.toThrow("end of central directory");
   });

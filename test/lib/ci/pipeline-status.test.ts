@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compositeStatus, type JobState } from "../../lib/ci/pipeline-status";
-import { parseExpireIn } from "../../lib/ingest/expire-in";
+import { compositeStatus, type JobState } from "../../../lib/ci/pipeline-status";
 
 const job = (status: JobState["status"], allowFailure = false): JobState => ({ status, allowFailure });
 
@@ -30,27 +29,5 @@ describe("compositeStatus (GitLab's Ci::Status::Composite)", () => {
     expect(compositeStatus([job("skipped")])).toBe("skipped");
     expect(compositeStatus([job("manual"), job("success")])).toBe("manual");
     expect(compositeStatus([job("canceling"), job("success")])).toBe("canceling");
-  });
-});
-
-describe("parseExpireIn (artifacts' expire_in)", () => {
-  it("reads the durations GitLab Runner sends", () => {
-    expect(parseExpireIn("30 days")).toBe(30 * 86_400);
-    expect(parseExpireIn("1 week")).toBe(7 * 86_400);
-    expect(parseExpireIn("2h 20min")).toBe(2 * 3600 + 20 * 60);
-    expect(parseExpireIn("3 hrs")).toBe(3 * 3600);
-    expect(parseExpireIn("1 day and 2 hours")).toBe(86_400 + 7200);
-    expect(parseExpireIn("3600")).toBe(3600);
-    expect(parseExpireIn("1 month")).toBe(30 * 86_400);
-    expect(parseExpireIn("1 year")).toBe(365 * 86_400);
-  });
-
-  it("reads never as no expiry, and anything else as not a duration", () => {
-    expect(parseExpireIn("never")).toBeNull();
-    expect(parseExpireIn("Never")).toBeNull();
-    expect(parseExpireIn("soon")).toBeUndefined();
-    expect(parseExpireIn("5 parsecs")).toBeUndefined();
-    expect(parseExpireIn("3 days!")).toBeUndefined();
-    expect(parseExpireIn("")).toBeUndefined();
   });
 });

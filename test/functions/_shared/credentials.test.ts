@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Project, User } from "../../schema";
-import { ACCESS_LEVELS, jobs, projects } from "../../schema";
-import { factories } from "../helpers/factories";
-import { ADMIN_TOKEN, body, harness } from "../helpers/harness";
-import { smallZip } from "../helpers/zips";
+import type { Project, User } from "../../../schema";
+import { ACCESS_LEVELS, jobs, projects } from "../../../schema";
+import { factories } from "../../helpers/factories";
+import { ADMIN_TOKEN, body, harness } from "../../helpers/harness";
+import { smallZip } from "../../helpers/zips";
 
 const { fetch, db, storage } = harness();
 const make = factories(db, storage);

@@ -1,0 +1,32 @@
+import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { artifactEntries, jobArtifacts } from "../../../schema";
+import type { Harness } from "../../helpers/harness";
+
+export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** What the upload tests read back: the request, the stored object, the job's archive row and index. */
+export function uploads(h: Harness) {
+  return {
+    /** A running job of a new project, and its CI_JOB_TOKEN. */
+    runningJob: async () => h.make.job(await h.make.pipeline(await h.make.project())),
+    upload: (job: { id: number }, token: string, form: FormData, query = "") =>
+      h.fetch(`${h.url.uploadJobArtifacts(job)}${query}`, {
+        method: "POST",
+        headers: { "JOB-TOKEN": token },
+        body: form,
+      }),
+    async storedBytes(key: string): Promise<Uint8Array | null> {
+      const stream = await h.storage.read(key);
+      return stream ? new Uint8Array(await new Response(stream).arrayBuffer()) : null;
+    },
+    async indexedPaths(artifactId: number) {
+      const rows = await h.db.select().from(artifactEntries).where(eq(artifactEntries.artifact_id, artifactId));
+      return rows.map((r) => r.path).sort();
+    },
+    async archiveRow(jobId: number) {
+      const [row] = await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, jobId));
+      return row;
+    },
+  };
+}
