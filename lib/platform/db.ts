@@ -14,14 +14,21 @@ export interface DatabaseHandle {
  * PostgreSQL that is not Neon). This combination of settings is the one checked to work from
  * Node and from workerd: plain ws://, no TLS inside the socket, no pipelined connect.
  */
-export function configureNeon(options: { wsProxy?: string; webSocket?: typeof WebSocket }): void {
-  if (options.webSocket) neonConfig.webSocketConstructor = options.webSocket;
+export function configureNeon(
+  options: { wsProxy?: string; webSocket?: typeof WebSocket },
+  // The driver's global settings, or one Client's own (client.neonConfig).
+  target: Pick<
+    typeof neonConfig,
+    "webSocketConstructor" | "wsProxy" | "useSecureWebSocket" | "pipelineTLS" | "pipelineConnect"
+  > = neonConfig,
+): void {
+  if (options.webSocket) target.webSocketConstructor = options.webSocket;
   if (options.wsProxy) {
     const proxy = options.wsProxy.includes("/") ? options.wsProxy : `${options.wsProxy}/v1`;
-    neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
+    target.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+    target.useSecureWebSocket = false;
+    target.pipelineTLS = false;
+    target.pipelineConnect = false;
   }
 }
 
