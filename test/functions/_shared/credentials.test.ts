@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Project, User } from "../../../schema";
-import { ACCESS_LEVELS, jobs, projects } from "../../../schema";
-import { factories } from "../../helpers/factories";
+import { ACCESS_LEVELS } from "../../../schema";
 import { ADMIN_TOKEN, body, harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
 
-const { fetch, db, storage } = harness();
-const make = factories(db, storage);
+const h = harness();
+const { fetch, make } = h;
 
 /** The four read endpoints, each with the status a permitted request gets. */
 const ENDPOINTS = [
@@ -36,8 +34,9 @@ let readerToken: string;
 
 /** A running job in `project`, run by `user`, and its CI_JOB_TOKEN. */
 async function runningJobToken(project: Project, user: User, status: "running" | "canceling" | "success" = "running") {
-  const { job, token } = await make.job(await make.pipeline(project, { user }), { name: "fetch", user });
-  if (status !== "running") await db.update(jobs).set({ status }).where(eq(jobs.id, job.id));
+  // Its own ref: a finished job must not make its pipeline main's latest successful one.
+  const pipeline = await make.pipeline(project, { ref: "token-source", user });
+  const { token } = await make.job(pipeline, { name: "fetch", user, status });
   return token;
 }
 
@@ -165,7 +164,8 @@ describe("the inbound job-token scope", () => {
       headers: { "JOB-TOKEN": token },
     });
     expect(res.status).toBe(302);
-    await db.update(projects).set({ ci_inbound_job_token_scope_enabled: true }).where(eq(projects.id, open.id));
+    const scoped = await fetch(h.url.jobTokenScope(open), h.send("PATCH", { enabled: true }, h.admin));
+    expect(scoped.status).toBe(204);
     const closed = await fetch(`/api/v4/projects/${open.id}/jobs/${job.id}/artifacts`, {
       headers: { "JOB-TOKEN": token },
     });
