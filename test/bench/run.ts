@@ -11,11 +11,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Zip, ZipDeflate } from "fflate";
-import WebSocket from "ws";
 import { createApp } from "../../functions/app";
 import { archiveKey } from "../../lib/ingest/keys";
 import { recordArchive } from "../../lib/ingest/record";
 import { storeArchive } from "../../lib/ingest/store";
+import { nodeWebSocket } from "../../lib/local/node-websocket";
 import { startStack } from "../../lib/local/stack";
 import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage } from "../helpers/counting-storage";
@@ -73,7 +73,7 @@ async function main() {
     disposable: true,
   });
   try {
-    const built = servicesFrom({ ...stack.settings, ADMIN_TOKEN }, WebSocket as unknown as typeof globalThis.WebSocket);
+    const built = servicesFrom({ ...stack.settings, ADMIN_TOKEN }, nodeWebSocket);
     let queries = 0;
     let reads = 0;
     const { services: real, close } = built.open(4, () => queries++);
