@@ -1,9 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Pipeline, Project } from "../../schema";
-import { jobs, pipelines } from "../../schema";
+import { internalIds, jobs, pipelines } from "../../schema";
 import type { Status } from "../../schema/pipelines";
 import type { Database } from "../platform/db";
 import { COMPLETED, compositeStatus } from "./pipeline-status";
+import { withRetry } from "./retry";
 
 type Executor = Pick<Database, "select" | "update" | "insert" | "execute">;
 
@@ -16,25 +17,54 @@ export interface NewPipeline {
   readonly userId: number | null;
 }
 
-/** Inserts a pipeline with the project's next iid, in one statement. */
-export async function createPipeline(db: Executor, project: Project, input: NewPipeline): Promise<Pipeline> {
-  const [pipeline] = await db
-    .insert(pipelines)
+/**
+ * Inserts a pipeline with the project's next iid, taken from its `internal_ids` counter in the
+ * same transaction: the counter row's lock orders concurrent creations, so no two share an iid.
+ */
+export async function createPipeline(db: Database, project: Project, input: NewPipeline): Promise<Pipeline> {
+  return withRetry(() =>
+    db.transaction(async (tx) => {
+      const iid = await nextPipelineIid(tx, project.id);
+      const [pipeline] = await tx
+        .insert(pipelines)
+        .values({
+          iid,
+          project_id: project.id,
+          ref: input.ref,
+          sha: input.sha,
+          tag: input.tag,
+          source: input.source,
+          parent_pipeline_id: input.parentPipelineId,
+          user_id: input.userId,
+          // GitLab's Project#default_pipeline_lock: locked while "keep latest artifacts" is on.
+          locked: project.keep_latest_artifact ? "artifacts_locked" : "unlocked",
+        })
+        .returning();
+      if (!pipeline) throw new Error("pipeline insert returned no row");
+      return pipeline;
+    }),
+  );
+}
+
+/**
+ * InternalId.generate_next for usage ci_pipelines: one upsert that increments the counter, or
+ * creates it from the project's highest iid so far (GitLab's `init` block for pipelines).
+ */
+async function nextPipelineIid(db: Executor, projectId: number): Promise<number> {
+  const [counter] = await db
+    .insert(internalIds)
     .values({
-      iid: sql`(select coalesce(max(${pipelines.iid}), 0) + 1 from ${pipelines} where ${pipelines.project_id} = ${project.id})`,
-      project_id: project.id,
-      ref: input.ref,
-      sha: input.sha,
-      tag: input.tag,
-      source: input.source,
-      parent_pipeline_id: input.parentPipelineId,
-      user_id: input.userId,
-      // GitLab's Project#default_pipeline_lock: locked while "keep latest artifacts" is on.
-      locked: project.keep_latest_artifact ? "artifacts_locked" : "unlocked",
+      project_id: projectId,
+      usage: "ci_pipelines",
+      last_value: sql`(select coalesce(max(${pipelines.iid}), 0) + 1 from ${pipelines} where ${pipelines.project_id} = ${projectId})`,
     })
-    .returning();
-  if (!pipeline) throw new Error("pipeline insert returned no row");
-  return pipeline;
+    .onConflictDoUpdate({
+      target: [internalIds.project_id, internalIds.usage],
+      set: { last_value: sql`${internalIds.last_value} + 1` },
+    })
+    .returning({ value: internalIds.last_value });
+  if (!counter) throw new Error("internal_ids upsert returned no row");
+  return counter.value;
 }
 
 /** Recomputes a pipeline's status from its current (non-retried) jobs, as GitLab does. */
