@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Pipeline, Project } from "../../schema";
 import { internalIds, jobs, pipelines } from "../../schema";
-import type { Status } from "../../schema/pipelines";
 import type { Database } from "../platform/db";
 import { COMPLETED, compositeStatus } from "./pipeline-status";
 import { withRetry } from "./retry";
@@ -67,8 +66,25 @@ async function nextPipelineIid(db: Executor, projectId: number): Promise<number>
   return counter.value;
 }
 
-/** Recomputes a pipeline's status from its current (non-retried) jobs, as GitLab does. */
-export async function refreshPipelineStatus(db: Executor, pipelineId: number, now: Date): Promise<Status> {
+/**
+ * Takes the pipeline's row lock for the rest of the transaction. Every writer of a pipeline's
+ * jobs takes it first, so two jobs finishing at once serialize here and the second roll-up sees
+ * the first job's final state (GitLab serializes the same way in Ci::PipelineProcessing::AtomicProcessingService,
+ * under the pipeline's exclusive lease). FOR NO KEY UPDATE leaves the jobs' foreign-key checks free.
+ */
+export async function lockPipeline(db: Executor, pipelineId: number): Promise<void> {
+  await db.select({ id: pipelines.id }).from(pipelines).where(eq(pipelines.id, pipelineId)).for("no key update");
+}
+
+/**
+ * Recomputes a pipeline's status from its current (non-retried) jobs, as GitLab does. Run in
+ * the transaction that changed the jobs, after lockPipeline.
+ */
+export async function refreshPipelineStatus(
+  db: Executor,
+  pipelineId: number,
+  now: Date,
+): Promise<Pipeline | undefined> {
   const states = await db
     .select({ status: jobs.status, allowFailure: jobs.allow_failure })
     .from(jobs)
@@ -85,23 +101,30 @@ export async function refreshPipelineStatus(db: Executor, pipelineId: number, no
     })
     .where(eq(pipelines.id, pipelineId))
     .returning();
-  if (pipeline && status === "success" && pipeline.parent_pipeline_id === null) await unlockOlder(db, pipeline);
-  return status;
+  return pipeline;
 }
 
 /**
  * "Keep artifacts from most recent successful jobs": once a pipeline of a ref succeeds, the
  * older pipelines of that ref, and their child pipelines, unlock; their artifacts may expire.
- * (GitLab's Ci::UnlockArtifactsService, run when a pipeline on the ref finishes.)
+ * As GitLab's Ci::UnlockArtifactsService, it runs after the roll-up committed, holding no other
+ * pipeline's lock, and locks the rows it changes in one order (ascending id) in one statement,
+ * so two unlocks of the same ref cannot deadlock.
  */
-async function unlockOlder(db: Executor, pipeline: Pipeline): Promise<void> {
-  await db.execute(sql`
-    with recursive older(id) as (
-      select id from pipelines
-      where project_id = ${pipeline.project_id} and ref = ${pipeline.ref} and tag = ${pipeline.tag}
-        and parent_pipeline_id is null and id < ${pipeline.id} and locked = 'artifacts_locked'
-      union all
-      select c.id from pipelines c join older o on c.parent_pipeline_id = o.id
-    )
-    update pipelines set locked = 'unlocked' where id in (select id from older)`);
+export async function unlockOlderIfSucceeded(db: Database, pipeline: Pipeline | undefined): Promise<void> {
+  if (pipeline?.status !== "success" || pipeline.parent_pipeline_id !== null) return;
+  await withRetry(() =>
+    db.execute(sql`
+      with recursive older(id) as (
+        select id from pipelines
+        where project_id = ${pipeline.project_id} and ref = ${pipeline.ref} and tag = ${pipeline.tag}
+          and parent_pipeline_id is null and id < ${pipeline.id} and locked = 'artifacts_locked'
+        union all
+        select c.id from pipelines c join older o on c.parent_pipeline_id = o.id
+      ),
+      held as (
+        select id from pipelines where id in (select id from older) order by id for no key update
+      )
+      update pipelines set locked = 'unlocked' where id in (select id from held)`),
+  );
 }
