@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { newToken } from "../lib/auth/tokens";
-import { type Demo, demoCommands, seedDemo } from "../lib/local/seed";
+import { demoBanner, loadOrSeedDemo } from "../lib/local/seed";
 import { startStack } from "../lib/local/stack";
 import { startLocalWorker } from "../lib/local/worker";
 import { ConfigError, configSchema, nodeSchema, parseConfig, parseSettings } from "../lib/platform/config";
@@ -109,14 +109,8 @@ async function main() {
   process.on("SIGTERM", stop);
 
   const demoFile = join(dataDir, "demo.json");
-  let demo: Demo;
-  if (existsSync(demoFile)) {
-    demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
-  } else {
-    console.log("artifact-edge: seeding the demo (first start)...");
-    demo = await seedDemo(worker.url.toString(), adminToken);
-    writeFileSync(demoFile, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-  }
+  if (!existsSync(demoFile)) console.log("artifact-edge: seeding the demo (first start)...");
+  const demo = await loadOrSeedDemo(demoFile, worker.url.toString(), adminToken);
 
   console.log(`
 artifact-edge is running at ${baseUrl} (the Worker in workerd)
@@ -124,13 +118,7 @@ artifact-edge is running at ${baseUrl} (the Worker in workerd)
   S3          ${stack.embeddedS3 ? `local s3rver at ${settings.S3_ENDPOINT}, objects in ${join(dataDir, "s3")}` : settings.S3_ENDPOINT}
   Admin token ${adminToken}${env.ADMIN_TOKEN ? " (from ADMIN_TOKEN)" : ` (kept in ${join(dataDir, "admin-token")})`}
 
-Demo: public project ${demo.publicProject.path} (id ${demo.publicProject.id}), private ${demo.privateProject.path} (id ${demo.privateProject.id})
-  maintainer token (api scope): ${demo.maintainerToken}
-
-Try:
-${demoCommands(baseUrl, demo)
-  .map((line) => `  ${line}`)
-  .join("\n")}
+${demoBanner(baseUrl, demo)}
 
 Ctrl-C stops everything; the data stays in ${dataDir}.`);
 }

@@ -7,7 +7,8 @@ import { constantTimeEqual, JOB_TOKEN_PREFIX, newToken, sha256Hex } from "../aut
 import { forbidden, recordNotFound } from "../errors";
 import type { JobView } from "../http/entities";
 import type { Database } from "../platform/db";
-import { refreshPipelineStatus } from "./pipelines";
+import { lockPipeline, refreshPipelineStatus, unlockOlderIfSucceeded } from "./pipelines";
+import { withRetry } from "./retry";
 
 /** A job with its pipeline, project, user and artifact list: everything its entity shows. */
 export async function loadJobView(db: Database, jobId: number): Promise<JobView | null> {
@@ -45,32 +46,36 @@ export interface NewJob {
  */
 export async function createJob(db: Database, pipeline: Pipeline, input: NewJob, now: Date) {
   const token = newToken(JOB_TOKEN_PREFIX);
-  const job = await db.transaction(async (tx) => {
-    await tx
-      .update(jobs)
-      .set({ retried: true })
-      .where(and(eq(jobs.pipeline_id, pipeline.id), eq(jobs.name, input.name), eq(jobs.retried, false)));
-    const [created] = await tx
-      .insert(jobs)
-      .values({
-        project_id: pipeline.project_id,
-        pipeline_id: pipeline.id,
-        name: input.name,
-        stage: input.stage,
-        status: input.status,
-        allow_failure: input.allowFailure,
-        user_id: input.userId,
-        token_digest: sha256Hex(token),
-        created_at: now,
-        queued_at: input.status === "created" ? null : now,
-        started_at: input.status === "created" || input.status === "pending" ? null : now,
-        finished_at: isExecuting(input.status) || ["created", "pending", "manual"].includes(input.status) ? null : now,
-      })
-      .returning();
-    if (!created) throw new Error("job insert returned no row");
-    await refreshPipelineStatus(tx, pipeline.id, now);
-    return created;
-  });
+  const { job, pipeline: rolledUp } = await withRetry(() =>
+    db.transaction(async (tx) => {
+      await lockPipeline(tx, pipeline.id);
+      await tx
+        .update(jobs)
+        .set({ retried: true })
+        .where(and(eq(jobs.pipeline_id, pipeline.id), eq(jobs.name, input.name), eq(jobs.retried, false)));
+      const [created] = await tx
+        .insert(jobs)
+        .values({
+          project_id: pipeline.project_id,
+          pipeline_id: pipeline.id,
+          name: input.name,
+          stage: input.stage,
+          status: input.status,
+          allow_failure: input.allowFailure,
+          user_id: input.userId,
+          token_digest: sha256Hex(token),
+          created_at: now,
+          queued_at: input.status === "created" ? null : now,
+          started_at: input.status === "created" || input.status === "pending" ? null : now,
+          finished_at:
+            isExecuting(input.status) || ["created", "pending", "manual"].includes(input.status) ? null : now,
+        })
+        .returning();
+      if (!created) throw new Error("job insert returned no row");
+      return { job: created, pipeline: await refreshPipelineStatus(tx, pipeline.id, now) };
+    }),
+  );
+  await unlockOlderIfSucceeded(db, rolledUp);
   return { job, token };
 }
 
@@ -82,19 +87,23 @@ export async function setJobState(
   failureReason: string | null,
   now: Date,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    const finished = !isExecuting(state);
-    await tx
-      .update(jobs)
-      .set({
-        status: state,
-        failure_reason: state === "failed" ? (failureReason ?? "script_failure") : null,
-        started_at: sql`coalesce(${jobs.started_at}, ${now})`,
-        finished_at: finished ? now : null,
-      })
-      .where(eq(jobs.id, job.id));
-    await refreshPipelineStatus(tx, job.pipeline_id, now);
-  });
+  const rolledUp = await withRetry(() =>
+    db.transaction(async (tx) => {
+      await lockPipeline(tx, job.pipeline_id);
+      const finished = !isExecuting(state);
+      await tx
+        .update(jobs)
+        .set({
+          status: state,
+          failure_reason: state === "failed" ? (failureReason ?? "script_failure") : null,
+          started_at: sql`coalesce(${jobs.started_at}, ${now})`,
+          finished_at: finished ? now : null,
+        })
+        .where(eq(jobs.id, job.id));
+      return refreshPipelineStatus(tx, job.pipeline_id, now);
+    }),
+  );
+  await unlockOlderIfSucceeded(db, rolledUp);
 }
 
 /**

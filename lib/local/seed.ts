@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { zipSync } from "fflate";
 
 /** What the demo made, for the banner and for a second start. */
@@ -110,6 +111,41 @@ export async function seedDemo(baseUrl: string, adminToken: string): Promise<Dem
     privateProject: { id: secret.id, path: secret.path_with_namespace },
     jobs: { build: build.id, test: test.id, docs: docs.id, privateBuild: privateBuild.id },
   };
+}
+
+/**
+ * The demo of an earlier start (kept in `demoFile`), else a new one. A seed that fails is
+ * reported in one line and `npm start` keeps serving without a demo: the service itself is fine,
+ * only the demo is missing. Nothing is kept, so the next start tries again.
+ */
+export async function loadOrSeedDemo(
+  demoFile: string,
+  baseUrl: string,
+  adminToken: string,
+  report: (line: string) => void = console.error,
+): Promise<Demo | null> {
+  if (existsSync(demoFile)) return JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  try {
+    const demo = await seedDemo(baseUrl, adminToken);
+    writeFileSync(demoFile, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    return demo;
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0]?.slice(0, 300);
+    report(`artifact-edge: the demo seed failed (${reason}); serving without a demo; the next start tries again`);
+    return null;
+  }
+}
+
+/** The banner's demo part: the demo's projects, its token and commands to try, or why there are none. */
+export function demoBanner(baseUrl: string, demo: Demo | null): string {
+  if (!demo) return "Demo: none (its seed failed, see above); the API is served all the same.";
+  return `Demo: public project ${demo.publicProject.path} (id ${demo.publicProject.id}), private ${demo.privateProject.path} (id ${demo.privateProject.id})
+  maintainer token (api scope): ${demo.maintainerToken}
+
+Try:
+${demoCommands(baseUrl, demo)
+  .map((line) => `  ${line}`)
+  .join("\n")}`;
 }
 
 /** Ready-to-paste commands for the four download endpoints. */

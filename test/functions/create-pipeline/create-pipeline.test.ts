@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ACCESS_LEVELS, pipelines } from "../../../schema";
+import { ACCESS_LEVELS, internalIds, pipelines } from "../../../schema";
 import { harness, type PipelineEntity, PUBLIC_URL } from "../../helpers/harness";
 
 const h = harness();
@@ -12,6 +12,19 @@ function createPipeline(project: { id: number }, params: Record<string, unknown>
 const rowOf = async (id: number) => (await db.select().from(pipelines).where(eq(pipelines.id, id)))[0];
 
 describe("POST /api/v4/projects/:id/pipelines", () => {
+  it("numbers concurrent creations from the project's counter without a collision, and starts a missing counter from the highest iid", async () => {
+    const project = await make.project();
+    const created = await Promise.all(Array.from({ length: 16 }, () => createPipeline(project, { ref: "main" })));
+    expect(created.map((r) => r.status)).toEqual(Array(16).fill(201));
+    const iids = await Promise.all(created.map(async (r) => (await h.json<PipelineEntity>(r)).iid));
+    expect(iids.sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+
+    // A project whose pipelines predate the counter (as after the migration) continues from its highest iid.
+    await db.delete(internalIds).where(eq(internalIds.project_id, project.id));
+    expect(await h.json<PipelineEntity>(await createPipeline(project, { ref: "main" }))).toMatchObject({ iid: 17 });
+    expect(await h.json<PipelineEntity>(await createPipeline(project, { ref: "main" }))).toMatchObject({ iid: 18 });
+  });
+
   it("creates pipelines numbered per project, by a Developer's api token", async () => {
     const project = await make.project();
     const developer = await make.memberWithToken(project, ACCESS_LEVELS.developer);

@@ -31,6 +31,21 @@ describe("PUT /api/v4/jobs/:job_id", () => {
     expect(await h.json(again)).toEqual({ message: "403 Forbidden - Job is not processing on runner" });
   });
 
+  it("rolls the pipeline up to success when its jobs finish at the same moment", async () => {
+    const project = await make.project();
+    const pipelines = await Promise.all(Array.from({ length: 8 }, () => make.pipeline(project)));
+    const jobs = await Promise.all(
+      pipelines.map(async (pipeline) => [
+        await make.job(pipeline, { name: "a" }),
+        await make.job(pipeline, { name: "b" }),
+      ]),
+    );
+    const finished = await Promise.all(jobs.flat().map(({ job, token }) => report(job, token, "success")));
+    expect(finished.map((r) => r.status)).toEqual(Array(16).fill(200));
+    const statuses = await Promise.all(pipelines.map((p) => pipelineStatus(db, p.id)));
+    expect(statuses).toEqual(Array(8).fill("success"));
+  });
+
   it("fails the pipeline when a job fails, and shows failure_reason only for failed jobs", async () => {
     const { pipeline, job, token } = await runningJob("test");
     const res = await report(job, token, "failed", { failure_reason: "script_failure" });
