@@ -1,30 +1,37 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { projectCaller } from "../lib/auth/callers";
-import { badRequestMessage, notFound } from "../lib/errors";
+import { canReadProject, findProject } from "../lib/auth/project-access";
+import { badRequest, badRequestMessage, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
-import { ACCESS_LEVELS, jobTokenScopeLinks, projects } from "../schema";
+import { ACCESS_LEVELS, jobTokenScopeLinks } from "../schema";
 import type { App } from "./app";
 
 const Params = z.object({ target_project_id: idParam });
 
+const TARGET_UNREADABLE =
+  "The target_project that you are attempting to access does not exist or you don't have permission to perform this action";
+
 /**
  * POST /api/v4/projects/:id/job_token_scope/allowlist: lets CI jobs of the target project use
- * their CI_JOB_TOKEN against this project.
+ * their CI_JOB_TOKEN against this project. GitLab's lib/api/project_job_token_scope.rb: an unknown
+ * target is `not_found!("target_project_id not found")`; Ci::JobTokenScope::AddProjectService
+ * refuses a target the caller cannot read (EditScopeValidations) and the project itself
+ * (ProjectScopeLink#not_self_referential_link), both as `bad_request!`.
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/job_token_scope/allowlist", async (c) => {
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
+    const { project, principal } = await projectCaller(c, ACCESS_LEVELS.maintainer);
 
-    const [target] = await db
-      .select({ id: projects.id })
-      .from(projects)
-      .where(eq(projects.id, params.target_project_id))
-      .limit(1);
-    if (!target) throw notFound("Project");
+    const found = await findProject(db, String(params.target_project_id), principal);
+    if (!found) throw notFound("target_project_id not found");
+    if (!canReadProject(found, principal)) throw badRequest(TARGET_UNREADABLE);
+    const target = found.project;
+    if (target.id === project.id) {
+      throw badRequest("Validation failed: Target project can't be the same as the source project");
+    }
     const [link] = await db
       .insert(jobTokenScopeLinks)
       .values({ source_project_id: project.id, target_project_id: target.id })

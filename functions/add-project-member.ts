@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { projectCaller } from "../lib/auth/callers";
-import { conflict, notFound } from "../lib/errors";
+import { conflict, forbidden, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, projectMembers, users } from "../schema";
@@ -12,15 +12,27 @@ const Params = z.object({
   access_level: z.coerce.number().pipe(z.union(Object.values(ACCESS_LEVELS).map((level) => z.literal(level)))),
 });
 
-/** POST /api/v4/projects/:id/members: admins and the project's Maintainers add members. */
+/**
+ * POST /api/v4/projects/:id/members: admins and the project's Maintainers add members; only
+ * Owners (and admins) add Owners (app/services/members/create_service.rb raises AccessDeniedError,
+ * after the API's own "Member already exists").
+ */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/members", async (c) => {
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
-    const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
+    const { project, accessLevel } = await projectCaller(c, ACCESS_LEVELS.maintainer);
 
     const [user] = await db.select().from(users).where(eq(users.id, params.user_id)).limit(1);
     if (!user) throw notFound("User");
+    if (params.access_level === ACCESS_LEVELS.owner && accessLevel < ACCESS_LEVELS.owner) {
+      const [existing] = await db
+        .select({ user_id: projectMembers.user_id })
+        .from(projectMembers)
+        .where(and(eq(projectMembers.project_id, project.id), eq(projectMembers.user_id, user.id)))
+        .limit(1);
+      throw existing ? conflict("Member already exists") : forbidden();
+    }
     const [member] = await db
       .insert(projectMembers)
       .values({ project_id: project.id, user_id: user.id, access_level: params.access_level })

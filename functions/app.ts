@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ApiError, internalError, routeNotFound } from "../lib/errors";
 import type { AppContext, AppEnv } from "../lib/http/app-env";
+import { rejectNullBytes } from "../lib/http/null-bytes";
 import { causeChain, logWith, stackFrames } from "../lib/platform/log";
 import type { Services } from "../lib/platform/services";
 import * as addJobTokenAllowlist from "./add-job-token-allowlist";
@@ -80,6 +81,8 @@ export function createApp(provide: ServicesProvider): App {
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     c.res.headers.set("X-Request-Id", c.var.requestId);
   });
+
+  app.use(rejectNullBytes);
 
   // The read API: GitLab's four download endpoints (GET and HEAD).
   getJobArtifacts.register(app);

@@ -4,7 +4,7 @@ import { loadJobView } from "../lib/ci/jobs";
 import { archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
-import { baseUrl, readParams } from "../lib/http/request";
+import { baseUrl, queryParams, readParams } from "../lib/http/request";
 import { DEFAULT_EXPIRE_IN, parseExpireIn } from "../lib/ingest/expire-in";
 import { archiveKey, directUploadPrefix } from "../lib/ingest/keys";
 import { readMultipart } from "../lib/ingest/multipart";
@@ -71,7 +71,7 @@ export function register(app: App) {
     const job = await runnerJob(c, jobId);
 
     const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
-    const fields: Record<string, unknown> = multipart ? { ...c.req.query() } : await readParams(c);
+    const fields: Record<string, unknown> = multipart ? queryParams(c) : await readParams(c);
     let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
     try {
       if (multipart) stored = await receiveFile(services, c.req.raw, job, fields);

@@ -115,3 +115,6 @@ export function archiveFailure(error: unknown, surface: ArchiveSurface, fields: 
   if (failure === "archive_not_found") return workhorseNotFound({ inline: surface.inline });
   return workhorseFailed(context);
 }
+
+/** Gitlab::Middleware::HandleNullBytes: a NUL anywhere in the parameters, before routing ("Bad Request", no JSON). */
+export const nullBytes = () => new ApiError(400, "Bad Request");

@@ -5,6 +5,7 @@ import type { AppContext } from "../http/app-env";
 import { presentedCredentials, runnerJobToken } from "./credentials";
 import { authenticate, isAdmin, type Principal } from "./principal";
 import { type ProjectAccess, requireProjectRole } from "./project-access";
+import { jobTokenLiveOn } from "./rules";
 
 /**
  * The caller of a management route: access tokens only (job tokens are not taken here, as on
@@ -32,8 +33,12 @@ export async function adminCaller(c: AppContext): Promise<Principal> {
 
 /**
  * The runner API's job (authenticate_job!): job `jobId`, whose token the request presents
- * (JOB-TOKEN, or `token`: query, or the body's `bodyToken`), still executing.
+ * (JOB-TOKEN, or `token`: query, or the body's `bodyToken`), still executing. A job past its
+ * timeout counts as GitLab's Ci::StuckBuilds::DropRunningService leaves it: no longer running.
  */
-export function runnerJob(c: AppContext, jobId: number, bodyToken?: string): Promise<Job> {
-  return authenticateRunnerJob(c.var.services.db, jobId, runnerJobToken(c, bodyToken));
+export async function runnerJob(c: AppContext, jobId: number, bodyToken?: string): Promise<Job> {
+  const { db, now } = c.var.services;
+  const job = await authenticateRunnerJob(db, jobId, runnerJobToken(c, bodyToken));
+  if (!jobTokenLiveOn(job.started_at ?? job.created_at, now())) throw forbidden("Job is not processing on runner");
+  return job;
 }

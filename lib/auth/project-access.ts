@@ -25,7 +25,7 @@ export function parseProjectId(id: string): { id: number } | { path: string } | 
 }
 
 /** The project `:id` names, with the caller's role, in one query. */
-async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
+export async function findProject(db: Database, id: string, principal: Principal): Promise<ProjectAccess | null> {
   const ref = parseProjectId(id);
   if (!ref) return null;
   const where = "id" in ref ? eq(projects.id, ref.id) : sql`lower(${projects.full_path}) = lower(${ref.path})`;
@@ -53,10 +53,17 @@ export async function requireProjectRole(
   if (principal.kind === "anonymous") throw unauthorized();
   const found = await findProject(db, id, principal);
   if (!found) throw notFound("Project");
-  const visible = found.project.visibility !== "private" || found.accessLevel > 0;
-  if (!visible) throw notFound("Project");
+  if (!canReadProject(found, principal)) throw notFound("Project");
   if (found.accessLevel < level) throw forbidden();
   return found;
+}
+
+/** ProjectPolicy's read_project on a project found by findProject: visibility, else any role. */
+export function canReadProject(found: ProjectAccess, principal: Principal): boolean {
+  const { visibility } = found.project;
+  return (
+    visibility === "public" || (visibility === "internal" && principal.kind !== "anonymous") || found.accessLevel > 0
+  );
 }
 
 export function projectWebUrl(baseUrl: string, project: Pick<Project, "full_path">): string {

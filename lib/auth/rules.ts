@@ -17,6 +17,23 @@ export const EXECUTING: readonly Status[] = ["running", "canceling"];
 
 export const isExecuting = (status: Status): boolean => EXECUTING.includes(status);
 
+/** Project#build_timeout's default (3600 s); no job here sets another. */
+export const JOB_TIMEOUT_SECONDS = 60 * 60;
+/** Ci::JobToken::Jwt::LEEWAY: a timed-out job may still report its final state for 5 minutes. */
+export const JOB_TOKEN_LEEWAY_SECONDS = 5 * 60;
+const JOB_TOKEN_LIFETIME_SECONDS = JOB_TIMEOUT_SECONDS + JOB_TOKEN_LEEWAY_SECONDS;
+
+/**
+ * Whether a job started at `started` still authenticates: lib/ci/job_token/jwt.rb expires a job
+ * token at its timeout plus the leeway, so no token of a job left running lives forever.
+ */
+export const jobTokenLiveSql = (started: SQL): SQL<boolean> =>
+  sql<boolean>`${started} > now() - make_interval(secs => ${JOB_TOKEN_LIFETIME_SECONDS})`;
+
+/** jobTokenLiveSql for a job already read, against the app's clock. */
+export const jobTokenLiveOn = (started: Date, now: Date): boolean =>
+  now.getTime() - started.getTime() < JOB_TOKEN_LIFETIME_SECONDS * 1000;
+
 /** Admins act as owners of every project. */
 export const ADMIN_ACCESS = ACCESS_LEVELS.owner;
 

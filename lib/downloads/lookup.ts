@@ -3,7 +3,7 @@ import type { ArtifactEntry, Job, JobArtifact, PersonalAccessToken, Pipeline, Pr
 import { DANGLING_SOURCES } from "../../schema/pipelines";
 import type { Credentials } from "../auth/credentials";
 import { parseProjectId } from "../auth/project-access";
-import { EXECUTING, INT32_MAX, patExpiredSql } from "../auth/rules";
+import { EXECUTING, INT32_MAX, jobTokenLiveSql, patExpiredSql } from "../auth/rules";
 import { constantTimeEqual, sha256Hex } from "../auth/tokens";
 import type { Database } from "../platform/db";
 import type { ZipEntry } from "../zip/central-directory";
@@ -225,6 +225,7 @@ export async function lookupDownload(
       select j.id, j.project_id, j.user_id, cp.path as project_path, u.state
       from jobs j join projects cp on cp.id = j.project_id left join users u on u.id = j.user_id
       where j.token_digest = ${jobDigest}::text and j.status in (${sqlList(EXECUTING)}) and j.erased_at is null
+        and ${jobTokenLiveSql(sql`coalesce(j.started_at, j.created_at)`)}
     ),
     proj as (select p.* from projects p where ${projectCondition(options.projectId)} limit 1),
     ${buildQuery(options.target)}

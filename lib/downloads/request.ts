@@ -2,6 +2,7 @@ import { presentedCredentials } from "../auth/credentials";
 import { notFound, paramMissing } from "../errors";
 import type { AppContext } from "../http/app-env";
 import { integerParam } from "../http/params";
+import { queryParam } from "../http/request";
 import { redirectToArchive } from "./archive";
 import { type AuthorizedDownload, authorizeDownload } from "./authorize";
 import { SHARED_MAX_AGE } from "./cache";
@@ -20,7 +21,7 @@ export function jobIdParam(c: AppContext): number {
 /** `:ref_name` may hold slashes, encoded or not; the split is at the last /raw/ or /download. */
 export function refParams(c: AppContext): { ref: string; jobName: string; rawPath?: string } {
   const match = REF_ROUTE.exec(new URL(c.req.url).pathname);
-  const jobName = c.req.query("job");
+  const jobName = queryParam(c, "job");
   if (jobName === undefined) throw paramMissing("job");
   let ref = match?.[1] ?? "";
   try {

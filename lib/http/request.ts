@@ -5,11 +5,18 @@ import type { AppContext } from "./app-env";
 export const baseUrl = (c: AppContext): string =>
   (c.var.services.config.PUBLIC_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
 
+/** A query parameter as Rack reads it: of a repeated one, the last value. */
+export const queryParam = (c: AppContext, name: string): string | undefined => c.req.queries(name)?.at(-1);
+
+/** The query string as Rack reads it: one value a name, the last where it repeats. */
+export const queryParams = (c: AppContext): Record<string, string> =>
+  Object.fromEntries(new URL(c.req.url).searchParams);
+
 /**
  * Request parameters as Grape sees them: the query string merged with a JSON or form body.
  */
 export async function readParams(c: AppContext): Promise<Record<string, unknown>> {
-  const params: Record<string, unknown> = { ...c.req.query() };
+  const params: Record<string, unknown> = queryParams(c);
   const type = c.req.header("content-type") ?? "";
   if (/^application\/json/i.test(type)) {
     const body = await c.req.json().catch(() => {

@@ -99,7 +99,7 @@ export function factories(db: Database, storage?: Storage) {
 
   async function job(
     inPipeline: Pipeline,
-    options: { name?: string; status?: Status; allowFailure?: boolean; user?: User } = {},
+    options: { name?: string; status?: Status; allowFailure?: boolean; user?: User; startedAt?: Date } = {},
   ): Promise<{ job: Job; token: string }> {
     return createJob(
       db,
@@ -111,7 +111,7 @@ export function factories(db: Database, storage?: Storage) {
         allowFailure: options.allowFailure ?? false,
         userId: options.user?.id ?? inPipeline.user_id,
       },
-      new Date(),
+      options.startedAt ?? new Date(),
     );
   }
 
