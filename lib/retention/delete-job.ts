@@ -1,6 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Job } from "../../schema";
 import { jobArtifacts } from "../../schema";
+import { withRetry } from "../ci/retry";
 import type { Services } from "../platform/services";
 import { deleteNow, scheduleDeletion } from "./deletion-queue";
 
@@ -10,14 +11,16 @@ import { deleteNow, scheduleDeletion } from "./deletion-queue";
  * objects are deleted right after, or by the cleanup if storage fails.
  */
 export async function deleteJobArtifacts(services: Services, job: Job): Promise<void> {
-  const keys = await services.db.transaction(async (tx) => {
-    const removed = await tx
-      .delete(jobArtifacts)
-      .where(and(eq(jobArtifacts.job_id, job.id), ne(jobArtifacts.file_type, "trace")))
-      .returning({ key: jobArtifacts.storage_key });
-    const removedKeys = removed.map((r) => r.key);
-    await scheduleDeletion(tx, removedKeys, services.now());
-    return removedKeys;
-  });
+  const keys = await withRetry(() =>
+    services.db.transaction(async (tx) => {
+      const removed = await tx
+        .delete(jobArtifacts)
+        .where(and(eq(jobArtifacts.job_id, job.id), ne(jobArtifacts.file_type, "trace")))
+        .returning({ key: jobArtifacts.storage_key });
+      const removedKeys = removed.map((r) => r.key);
+      await scheduleDeletion(tx, removedKeys, services.now());
+      return removedKeys;
+    }),
+  );
   await deleteNow(services, keys);
 }

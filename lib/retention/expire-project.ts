@@ -1,5 +1,6 @@
 import { and, eq, ne } from "drizzle-orm";
 import { jobArtifacts, jobs, pipelines } from "../../schema";
+import { withRetry } from "../ci/retry";
 import type { Database } from "../platform/db";
 
 /**
@@ -8,17 +9,19 @@ import type { Database } from "../platform/db";
  * locked (latest) pipelines keep theirs.
  */
 export async function expireProjectArtifacts(db: Database, projectId: number, now: Date): Promise<void> {
-  await db
-    .update(jobArtifacts)
-    .set({ expire_at: now, locked: "unlocked" })
-    .from(jobs)
-    .innerJoin(pipelines, eq(pipelines.id, jobs.pipeline_id))
-    .where(
-      and(
-        eq(jobArtifacts.job_id, jobs.id),
-        eq(jobArtifacts.project_id, projectId),
-        ne(jobArtifacts.file_type, "trace"),
-        eq(pipelines.locked, "unlocked"),
+  await withRetry(() =>
+    db
+      .update(jobArtifacts)
+      .set({ expire_at: now, locked: "unlocked" })
+      .from(jobs)
+      .innerJoin(pipelines, eq(pipelines.id, jobs.pipeline_id))
+      .where(
+        and(
+          eq(jobArtifacts.job_id, jobs.id),
+          eq(jobArtifacts.project_id, projectId),
+          ne(jobArtifacts.file_type, "trace"),
+          eq(pipelines.locked, "unlocked"),
+        ),
       ),
-    );
+  );
 }

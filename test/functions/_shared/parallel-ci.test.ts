@@ -9,7 +9,7 @@ const { make, url } = h;
 
 /** Parallel CI runners, as the issue reproduced them: each drives one pipeline of the same project and ref. */
 const RUNNERS = 16;
-const ROUNDS = 3;
+const ROUNDS = 2;
 const REF = "main";
 
 /**
