@@ -26,7 +26,11 @@ const SCOPES = [
 const Params = z.object({
   name: z.string().min(1).max(255),
   scopes: z.preprocess((value) => (typeof value === "string" ? [value] : value), z.array(z.enum(SCOPES)).min(1)),
-  expires_at: z.iso.date().optional(),
+  // Year 0 parses as an ISO date but PostgreSQL has no such year: "expires_at is invalid", not a 500.
+  expires_at: z.iso
+    .date()
+    .refine((date) => !date.startsWith("0000"))
+    .optional(),
 });
 
 /** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
