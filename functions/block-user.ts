@@ -1,4 +1,4 @@
-import { adminCaller } from "../lib/auth/callers";
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { findUser, setUserState } from "../lib/auth/users";
 import { forbidden } from "../lib/errors";
 import { integerParam } from "../lib/http/params";
@@ -11,6 +11,7 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.post("/api/v4/users/:id/block", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const id = integerParam(c.req.param("id"), "id");
     const principal = await adminCaller(c);

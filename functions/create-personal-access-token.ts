@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { adminCaller } from "../lib/auth/callers";
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { patExpiredOn } from "../lib/auth/rules";
 import { newToken, PAT_PREFIX, sha256Hex } from "../lib/auth/tokens";
 import { notFound } from "../lib/errors";
@@ -36,6 +36,7 @@ const Params = z.object({
 /** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
 export function register(app: App) {
   app.post("/api/v4/users/:user_id/personal_access_tokens", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const userId = integerParam(c.req.param("user_id"), "user_id");
     const params = parseParams(Params, await readParams(c));
