@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { canReadProject, findProject } from "../lib/auth/project-access";
 import { badRequest, badRequestMessage, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
@@ -21,6 +21,7 @@ const TARGET_UNREADABLE =
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/job_token_scope/allowlist", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     const { project, principal } = await projectCaller(c, ACCESS_LEVELS.maintainer);

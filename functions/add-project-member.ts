@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { conflict, forbidden, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
@@ -19,6 +19,7 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/members", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     const { project, accessLevel } = await projectCaller(c, ACCESS_LEVELS.maintainer);

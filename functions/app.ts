@@ -7,6 +7,7 @@ import type { Services } from "../lib/platform/services";
 import * as addJobTokenAllowlist from "./add-job-token-allowlist";
 import * as addProjectMember from "./add-project-member";
 import * as authorizeJobArtifacts from "./authorize-job-artifacts";
+import * as blockUser from "./block-user";
 import * as createJob from "./create-job";
 import * as createPersonalAccessToken from "./create-personal-access-token";
 import * as createPipeline from "./create-pipeline";
@@ -19,7 +20,9 @@ import * as getJobArtifacts from "./get-job-artifacts";
 import * as getRefArtifactFile from "./get-ref-artifact-file";
 import * as getRefArtifacts from "./get-ref-artifacts";
 import * as keepJobArtifacts from "./keep-job-artifacts";
+import * as revokePersonalAccessToken from "./revoke-personal-access-token";
 import * as runArtifactCleanup from "./run-artifact-cleanup";
+import * as unblockUser from "./unblock-user";
 import * as updateJob from "./update-job";
 import * as updateJobTokenScope from "./update-job-token-scope";
 import * as uploadJobArtifacts from "./upload-job-artifacts";
@@ -99,6 +102,9 @@ export function createApp(provide: ServicesProvider): App {
   // Admin and runner API (feeds the data); one file per operation.
   createUser.register(app);
   createPersonalAccessToken.register(app);
+  blockUser.register(app);
+  unblockUser.register(app);
+  revokePersonalAccessToken.register(app);
   createProject.register(app);
   addProjectMember.register(app);
   updateJobTokenScope.register(app);

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { actingUserId } from "../lib/ci/acting-user";
 import { createJob, loadJobView } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
@@ -25,6 +25,7 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/pipelines/:pipeline_id/jobs", async (c) => {
+    requireAccessToken(c);
     const { db, now } = c.var.services;
     const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");
     const params = parseParams(Params, await readParams(c));

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { adminCaller } from "../lib/auth/callers";
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { patExpiredOn } from "../lib/auth/rules";
 import { newToken, PAT_PREFIX, sha256Hex } from "../lib/auth/tokens";
 import { notFound } from "../lib/errors";
@@ -26,12 +26,17 @@ const SCOPES = [
 const Params = z.object({
   name: z.string().min(1).max(255),
   scopes: z.preprocess((value) => (typeof value === "string" ? [value] : value), z.array(z.enum(SCOPES)).min(1)),
-  expires_at: z.iso.date().optional(),
+  // Year 0 parses as an ISO date but PostgreSQL has no such year: "expires_at is invalid", not a 500.
+  expires_at: z.iso
+    .date()
+    .refine((date) => !date.startsWith("0000"))
+    .optional(),
 });
 
 /** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
 export function register(app: App) {
   app.post("/api/v4/users/:user_id/personal_access_tokens", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const userId = integerParam(c.req.param("user_id"), "user_id");
     const params = parseParams(Params, await readParams(c));

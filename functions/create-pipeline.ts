@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { actingUserId } from "../lib/ci/acting-user";
 import { createPipeline } from "../lib/ci/pipelines";
 import { badRequest, notFound } from "../lib/errors";
@@ -31,6 +31,7 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/pipelines", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     const { project, principal } = await projectCaller(c, ACCESS_LEVELS.developer);

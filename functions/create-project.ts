@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adminCaller } from "../lib/auth/callers";
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { projectWebUrl } from "../lib/auth/project-access";
 import { validationError } from "../lib/errors";
 import { boolish, parseParams } from "../lib/http/params";
@@ -28,6 +28,7 @@ const Params = z.object({
  */
 export function register(app: App) {
   app.post("/api/v4/projects", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     await adminCaller(c);

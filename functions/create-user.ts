@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adminCaller } from "../lib/auth/callers";
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { conflict } from "../lib/errors";
 import { createdUserEntity } from "../lib/http/entities";
 import { boolish, parseParams } from "../lib/http/params";
@@ -17,6 +17,7 @@ const Params = z.object({
 /** POST /api/v4/users: an admin creates a user (GitLab's admin users API). */
 export function register(app: App) {
   app.post("/api/v4/users", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     await adminCaller(c);

@@ -1,4 +1,4 @@
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { findProjectJob } from "../lib/ci/jobs";
 import { integerParam } from "../lib/http/params";
 import { deleteJobArtifacts } from "../lib/retention/delete-job";
@@ -11,6 +11,7 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.delete("/api/v4/projects/:id/jobs/:job_id/artifacts", async (c) => {
+    requireAccessToken(c);
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);
     const job = await findProjectJob(c.var.services.db, project.id, jobId);

@@ -1,4 +1,4 @@
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { findProjectJob, loadJobView } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
@@ -14,6 +14,7 @@ import type { App } from "./app";
  */
 export function register(app: App) {
   app.post("/api/v4/projects/:id/jobs/:job_id/artifacts/keep", async (c) => {
+    requireAccessToken(c);
     const { db, now } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const { project } = await projectCaller(c, ACCESS_LEVELS.developer);

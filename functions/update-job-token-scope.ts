@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { projectCaller } from "../lib/auth/callers";
+import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { boolish, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
 import { ACCESS_LEVELS, projects } from "../schema";
@@ -11,6 +11,7 @@ const Params = z.object({ enabled: boolish });
 /** PATCH /api/v4/projects/:id/job_token_scope: turns the inbound allowlist on or off. */
 export function register(app: App) {
   app.patch("/api/v4/projects/:id/job_token_scope", async (c) => {
+    requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));
     const { project } = await projectCaller(c, ACCESS_LEVELS.maintainer);

@@ -5,7 +5,7 @@ import { archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/err
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams, readParams } from "../lib/http/request";
-import { DEFAULT_EXPIRE_IN, parseExpireIn } from "../lib/ingest/expire-in";
+import { DEFAULT_EXPIRE_IN, expiryFrom, parseExpireIn } from "../lib/ingest/expire-in";
 import { archiveKey, directUploadPrefix } from "../lib/ingest/keys";
 import { readMultipart } from "../lib/ingest/multipart";
 import { type ArchiveRecord, recordArchive } from "../lib/ingest/record";
@@ -26,12 +26,9 @@ const ACCESSIBILITY = { all: "public", developer: "private", none: "none" } as c
 function uploadSettings(fields: Record<string, unknown>, now: Date) {
   const params = parseParams(Params, fields);
   const seconds = parseExpireIn(params.expire_in ?? DEFAULT_EXPIRE_IN);
-  if (seconds === undefined) throw paramInvalid("expire_in");
-  return {
-    uploadKey: params.upload_key,
-    accessibility: ACCESSIBILITY[params.access],
-    expireAt: seconds === null ? null : new Date(now.getTime() + seconds * 1000),
-  };
+  const expireAt = seconds === null || seconds === undefined ? seconds : expiryFrom(seconds, now);
+  if (expireAt === undefined) throw paramInvalid("expire_in");
+  return { uploadKey: params.upload_key, accessibility: ACCESSIBILITY[params.access], expireAt };
 }
 
 /** Streams the multipart `file` into storage; the other fields land in `fields`. */

@@ -16,6 +16,14 @@ export function caller(c: AppContext): Promise<Principal> {
   return authenticate(db, presentedCredentials(c), { adminToken: config.ADMIN_TOKEN, method: c.req.method });
 }
 
+/**
+ * lib/api/api.rb's `before { authenticate_non_get! }`, which Grape runs before it validates
+ * parameters: a write that presents no access token is 401 before anything else is read.
+ */
+export function requireAccessToken(c: AppContext): void {
+  if (!presentedCredentials(c).access) throw unauthorized();
+}
+
 /** caller() holding at least `level` in the project `:id` (404 for those who may not see it). */
 export async function projectCaller(c: AppContext, level: number): Promise<ProjectAccess & { principal: Principal }> {
   const principal = await caller(c);

@@ -1,4 +1,4 @@
-import { badRequest } from "../errors";
+import { badRequest, nullBytes } from "../errors";
 import type { AppContext } from "./app-env";
 
 /** Where web_url links point: PUBLIC_URL, else the origin the request came to. */
@@ -33,5 +33,16 @@ export async function readParams(c: AppContext): Promise<Record<string, unknown>
       else params[key] = values.at(-1);
     }
   }
+  if (hasNullByte(params)) throw nullBytes();
   return params;
+}
+
+/**
+ * Gitlab::Middleware::HandleNullBytes looks into body parameters too (three levels deep): a NUL
+ * there is the same 400 as in the query, never a string PostgreSQL rejects.
+ */
+function hasNullByte(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (depth > 2 || value === null || typeof value !== "object") return false;
+  return Object.values(value).some((inner) => hasNullByte(inner, depth + 1));
 }

@@ -31,3 +31,15 @@ export function parseExpireIn(text: string): number | null | undefined {
   }
   return Math.round(seconds);
 }
+
+/**
+ * The latest expiry kept: "300000 years" overflows a JavaScript Date, and past year 9999 a
+ * timestamp leaves ISO 8601's four-digit years (PostgreSQL's own limit is 294276 AD).
+ */
+const LATEST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/** When an archive kept `seconds` from `now` expires; undefined past the latest expiry kept. */
+export function expiryFrom(seconds: number, now: Date): Date | undefined {
+  const at = now.getTime() + seconds * 1000;
+  return Number.isFinite(at) && at <= LATEST_EXPIRY_MS ? new Date(at) : undefined;
+}

@@ -26,3 +26,17 @@ describe("NUL bytes, refused before routing as GitLab's HandleNullBytes does", (
     expect(h.logs).toEqual([]);
   });
 });
+
+describe("NUL bytes in a request body", () => {
+  it.each([
+    ["JSON", { "content-type": "application/json" }, JSON.stringify({ username: "nul", name: "a\u0000b" })],
+    ["a JSON array", { "content-type": "application/json" }, JSON.stringify({ username: "nul", tags: ["a\u0000"] })],
+    ["a form", { "content-type": "application/x-www-form-urlencoded" }, "username=nul&name=a%00b"],
+  ])("answers 400 Bad Request to a NUL in %s, with nothing logged", async (_, headers, body) => {
+    h.logs.length = 0;
+    const res = await h.fetch(h.url.users(), { method: "POST", headers: { ...headers, ...h.admin }, body });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("Bad Request");
+    expect(h.logs).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import { adminCaller, requireAccessToken } from "../lib/auth/callers";
+import { findUser, setUserState } from "../lib/auth/users";
+import { forbidden } from "../lib/errors";
+import { integerParam } from "../lib/http/params";
+import type { App } from "./app";
+
+/**
+ * POST /api/v4/users/:id/block: admins block a user, whose tokens and jobs' tokens then get 403
+ * "Your account has been blocked.". As lib/api/users.rb: 201 `true`, or `null` when the user was
+ * blocked already; an admin cannot block themselves.
+ */
+export function register(app: App) {
+  app.post("/api/v4/users/:id/block", async (c) => {
+    requireAccessToken(c);
+    const { db } = c.var.services;
+    const id = integerParam(c.req.param("id"), "id");
+    const principal = await adminCaller(c);
+
+    const user = await findUser(db, id);
+    if (principal.kind === "user" && principal.user.id === user.id) {
+      throw forbidden("The API initiating user cannot be blocked by the API");
+    }
+    if (user.state === "blocked") return c.json(null, 201);
+    await setUserState(db, user, "blocked");
+    return c.json(true, 201);
+  });
+}
