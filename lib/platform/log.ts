@@ -26,6 +26,10 @@ export interface CauseLink {
 const MAX_CAUSES = 6;
 const MAX_MESSAGE = 300;
 const MAX_FRAMES = 8;
+/** Characters of one serialized record: journald and Workers Logs split or drop longer lines. */
+export const MAX_RECORD_CHARS = 8192;
+/** Characters of one field's serialized value in a record that was over MAX_RECORD_CHARS. */
+const MAX_FIELD_CHARS = 1024;
 
 /** A presigned URL's query is its signature; a GitLab token is a credential. */
 function redact(text: string): string {
@@ -86,11 +90,33 @@ function safe(fields: LogFields): LogFields {
   return out;
 }
 
-/** A logger handing each record, its bound fields included, to `write`. */
+function serializedLength(value: unknown): number {
+  return JSON.stringify(value)?.length ?? 0;
+}
+
+/**
+ * A record over MAX_RECORD_CHARS keeps its level, a shortened message and its small fields; a
+ * large field becomes its size, and if the record is still too long only the marker remains.
+ */
+function bounded(record: LogRecord): LogRecord {
+  const size = serializedLength(record);
+  if (size <= MAX_RECORD_CHARS) return record;
+  const { level, message, ...fields } = record;
+  const kept: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const length = serializedLength(value);
+    kept[key.slice(0, MAX_MESSAGE)] = length <= MAX_FIELD_CHARS ? value : `[${length} chars omitted]`;
+  }
+  const short = { level, message: message.slice(0, MAX_MESSAGE), truncated: size };
+  const shortened: LogRecord = { ...kept, ...short };
+  return serializedLength(shortened) <= MAX_RECORD_CHARS ? shortened : short;
+}
+
+/** A logger handing each record, its bound fields included and bounded in size, to `write`. */
 export function jsonLogger(write: (record: LogRecord) => void): Logger {
   return {
-    error: (message, fields = {}) => write({ level: "error", message, ...safe(fields) }),
-    info: (message, fields = {}) => write({ level: "info", message, ...safe(fields) }),
+    error: (message, fields = {}) => write(bounded({ level: "error", message, ...safe(fields) })),
+    info: (message, fields = {}) => write(bounded({ level: "info", message, ...safe(fields) })),
   };
 }
 

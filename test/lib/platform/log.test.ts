@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { causeChain, jsonLogger, type LogRecord, logWith } from "../../../lib/platform/log";
+import { causeChain, jsonLogger, type LogRecord, logWith, MAX_RECORD_CHARS } from "../../../lib/platform/log";
 
 describe("causeChain", () => {
   it("keeps Drizzle's failure but not its statement or parameters, and PostgreSQL's code and message", () => {
@@ -54,5 +54,29 @@ describe("jsonLogger and logWith", () => {
       { level: "info", message: "counted", requestId: "r-1", deleted: "3" },
     ]);
     expect(() => JSON.stringify(records)).not.toThrow();
+  });
+
+  it("bounds a record to MAX_RECORD_CHARS, keeping its level, message and small fields", () => {
+    const records: LogRecord[] = [];
+    const log = jsonLogger((record) => records.push(record));
+    log.error("x".repeat(20_000), { requestId: "r-2", body: "y".repeat(50_000) });
+    expect(records).toEqual([
+      { level: "error", message: "x".repeat(300), requestId: "r-2", body: "[50002 chars omitted]", truncated: 70_058 },
+    ]);
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 2_000; i++) many[`field${i}`] = "z".repeat(100);
+    log.info("many", many);
+    expect(records[1]).toEqual({
+      level: "info",
+      message: "many",
+      truncated: JSON.stringify({ level: "info", message: "many", ...many }).length,
+    });
+    for (const record of records) expect(JSON.stringify(record).length).toBeLessThanOrEqual(MAX_RECORD_CHARS);
+  });
+
+  it("writes a record under the bound unchanged", () => {
+    const records: LogRecord[] = [];
+    jsonLogger((record) => records.push(record)).info("fine", { detail: "d".repeat(7_000) });
+    expect(records).toEqual([{ level: "info", message: "fine", detail: "d".repeat(7_000) }]);
   });
 });
