@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { newToken } from "../lib/auth/tokens";
 import { demoBanner, loadOrSeedDemo } from "../lib/local/seed";
-import { startStack } from "../lib/local/stack";
+import { StackError, startStack } from "../lib/local/stack";
 import { startLocalWorker } from "../lib/local/worker";
 import { ConfigError, configSchema, nodeSchema, parseConfig, parseSettings } from "../lib/platform/config";
 
@@ -124,6 +124,7 @@ Ctrl-C stops everything; the data stays in ${dataDir}.`);
 }
 
 main().catch((error) => {
+  if (error instanceof StackError) fail(error.message);
   console.error(error);
   process.exit(1);
 });

