@@ -22,6 +22,20 @@ export interface EntryRequest {
   readonly sharedFor?: number;
 }
 
+/**
+ * Bytes a ranged read of a deflated entry may inflate: a range ending further in is answered with
+ * the whole file and 200 (RFC 9110 lets a server ignore Range), so the client, not the service,
+ * pays for every decoded byte, as with GitLab, whose single-file routes have no Range at all
+ * (workhorse internal/zipartifacts). Security review finding 2.
+ */
+export const MAX_RANGE_INFLATE_BYTES = 8 * 1024 * 1024;
+
+/** Deflated entries decode from their first byte, so a range is served only while that stays bounded. */
+function boundedRange(wanted: RangeRequest, entry: ZipEntry): RangeRequest {
+  if (wanted.kind !== "range" || entry.method === 0) return wanted;
+  return wanted.range.end < MAX_RANGE_INFLATE_BYTES ? wanted : { kind: "none" };
+}
+
 type RangeRequest = { kind: "none" } | { kind: "range"; range: ByteRange } | { kind: "unsatisfiable" };
 
 /** One `bytes=` range (RFC 9110); several ranges, or anything else, is served whole. */
@@ -156,7 +170,7 @@ export async function serveEntry(services: Services, request: Request, file: Ent
   const wanted =
     ifRange && ifRange !== etag
       ? { kind: "none" as const }
-      : parseRange(request.headers.get("range") ?? undefined, size);
+      : boundedRange(parseRange(request.headers.get("range") ?? undefined, size), entry);
   const headers: Record<string, string> = {
     "Content-Disposition": entryDisposition(path.text),
     ETag: etag,

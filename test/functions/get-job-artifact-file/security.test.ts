@@ -1,4 +1,6 @@
+import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { MAX_RANGE_INFLATE_BYTES } from "../../../lib/downloads/entry";
 import { ACCESS_LEVELS } from "../../../schema";
 import { harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
@@ -49,5 +51,38 @@ describe("who may read one file by job id", () => {
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="x.html"');
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
+describe("ranges on deflated files (security review finding 2)", () => {
+  const BOMB = 2 * MAX_RANGE_INFLATE_BYTES;
+  const STORED = 1024 * 1024;
+
+  async function bomb() {
+    const zip = zipSync({ "bomb.bin": new Uint8Array(BOMB), "plain.bin": [new Uint8Array(STORED), { level: 0 }] });
+    const { project, job } = await h.make.jobWithArchive(zip, { project: { visibility: "public" } });
+    return (path: string, range: string) => h.fetch(h.url.jobArtifactFile(project, job, path), { headers: { range } });
+  }
+
+  it("answers a range past the inflate bound with the whole file and 200, so the client pays for the decoding", async () => {
+    const get = await bomb();
+    const res = await get("bomb.bin", `bytes=${BOMB - 100}-${BOMB - 1}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-range")).toBeNull();
+    expect(res.headers.get("content-length")).toBe(String(BOMB));
+    await res.body?.cancel();
+    const suffix = await get("bomb.bin", "bytes=-10");
+    expect(suffix.status).toBe(200);
+    await suffix.body?.cancel();
+  });
+
+  it("keeps ranges within the bound on deflated files, and every range on stored ones", async () => {
+    const get = await bomb();
+    const head = await get("bomb.bin", "bytes=0-99");
+    expect(head.status).toBe(206);
+    expect(new Uint8Array(await head.arrayBuffer())).toEqual(new Uint8Array(100));
+    const stored = await get("plain.bin", `bytes=${STORED - 100}-${STORED - 1}`);
+    expect(stored.status).toBe(206);
+    expect(new Uint8Array(await stored.arrayBuffer())).toEqual(new Uint8Array(100));
   });
 });
