@@ -39,13 +39,16 @@ async function receiveFile(
   fields: Record<string, unknown>,
 ) {
   let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
+  // Claimed when the first `file` part starts: a second one may begin before the first is stored.
+  let claimed = false;
   await readMultipart(request, {
     field: (name, value) => {
       fields[name] = value;
     },
     file: async (name, body) => {
-      // Runners also send a `metadata` file; only the archive is kept.
-      if (name !== "file" || stored) return body.cancel();
+      // Runners also send a `metadata` file; only the first archive is kept.
+      if (name !== "file" || claimed) return body.cancel();
+      claimed = true;
       // A bad expire_in or access sent before the file is a 400 before the archive streams; the
       // handler reads the settings again after the body, with any fields that follow the file.
       uploadSettings(fields, services.now());

@@ -1,10 +1,12 @@
+import { like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { deletedObjects } from "../../../schema";
 import { harness } from "../../helpers/harness";
 import { multipartUpload, smallZip } from "../../helpers/zips";
-import { uploads } from "./fixtures";
+import { sha256, uploads } from "./fixtures";
 
 const h = harness();
-const { runningJob, upload, archiveRow } = uploads(h);
+const { runningJob, upload, archiveRow, indexedPaths } = uploads(h);
 
 describe("who may upload a job's artifacts", () => {
   it("is 403 with another job's token, and with no token", async () => {
@@ -24,5 +26,25 @@ describe("who may upload a job's artifacts", () => {
     const res = await upload(job, token, multipartUpload(smallZip()));
     expect(res.status).toBe(403);
     expect(await h.json(res)).toEqual({ message: "403 Forbidden - Job is not processing on runner" });
+  });
+});
+
+describe("a request with two file parts", () => {
+  it("keeps the first archive and never stores the second (security review finding 13)", async () => {
+    const { job, token } = await runningJob();
+    const first = smallZip({ "first.txt": "first" });
+    const form = multipartUpload(first);
+    form.append("file", new Blob([smallZip({ "second.txt": "second" })], { type: "application/zip" }), "b.zip");
+    const res = await upload(job, token, form);
+    expect(res.status).toBe(201);
+    const row = await archiveRow(job.id);
+    expect(row?.sha256).toBe(sha256(first));
+    expect(await indexedPaths(row?.id ?? 0)).toEqual(["first.txt"]);
+    // The second part was refused before storage: no upload insurance row was written for it.
+    const insured = await h.db
+      .select()
+      .from(deletedObjects)
+      .where(like(deletedObjects.storage_key, `artifacts/${job.project_id}/${job.id}/%`));
+    expect(insured).toEqual([]);
   });
 });
