@@ -59,8 +59,14 @@ function render(c: AppContext, error: unknown): Response {
   return errorResponse(answer);
 }
 
-/** An incoming request id is kept only as Hono's requestId() keeps one: up to 255 of [\w\-=]. */
-function requestIdOf(incoming: string | undefined): string {
+/**
+ * The request's id: Cloudflare's cf-ray when the request came through Cloudflare (the edge sets
+ * the header and `request.cf`; a client cannot choose either), kept only as Hono's requestId()
+ * keeps one (up to 255 of [\w\-=]); otherwise a fresh one. On the Node entry a client-sent cf-ray
+ * is ignored, as Workhorse ignores an untrusted X-Request-Id.
+ */
+function requestIdOf(request: Request): string {
+  const incoming = (request as { cf?: unknown }).cf ? request.headers.get("cf-ray") : null;
   return incoming && incoming.length <= 255 && !/[^\w\-=]/.test(incoming) ? incoming : crypto.randomUUID();
 }
 
@@ -68,8 +74,7 @@ export function createApp(provide: ServicesProvider): App {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
-    // Cloudflare's edge sets cf-ray; on the Node entry a client can send anything.
-    const requestId = requestIdOf(c.req.header("cf-ray"));
+    const requestId = requestIdOf(c.req.raw);
     c.set("requestId", requestId);
     const { services, release } = await provide(c);
     // Every line lib/ logs for this request carries its id (Unkey's middleware/init.ts).

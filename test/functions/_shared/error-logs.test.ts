@@ -11,7 +11,7 @@ import { jobArtifacts } from "../../../schema";
 import { factories } from "../../helpers/factories";
 import { ADMIN_TOKEN, harness, settings } from "../../helpers/harness";
 
-const { fetch, db, storage, logs } = harness();
+const { app, fetch, db, storage, logs } = harness();
 const make = factories(db, storage);
 const text = (value: string) => new TextEncoder().encode(value);
 
@@ -197,6 +197,13 @@ describe("zip failures carry Workhorse's labels, in the answer's mapping and the
   });
 });
 
+/** A request as Cloudflare's edge hands it to the Worker: with `request.cf` (Node's requests have none). */
+function throughCloudflare(path: string, headers: Record<string, string>): Request {
+  const request = new Request(new URL(path, "http://localhost"), { headers });
+  Object.defineProperty(request, "cf", { value: { colo: "AMS" } });
+  return request;
+}
+
 describe("the request id", () => {
   const fresh = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -207,12 +214,17 @@ describe("the request id", () => {
     ["a space", "forged id", false],
     ["markup", "<script>", false],
     ["a dot", "id.forged", false],
-  ])("an incoming cf-ray with %s is %s", async (_, incoming, kept) => {
-    const res = await fetch("/api/v4/no-such-route", { headers: { "cf-ray": incoming } });
+  ])("a cf-ray through Cloudflare with %s is %s", async (_, incoming, kept) => {
+    const res = await app.request(throughCloudflare("/api/v4/no-such-route", { "cf-ray": incoming }));
     expect(res.status).toBe(404);
     const id = res.headers.get("x-request-id");
     if (kept) expect(id).toBe(incoming);
     else expect(id).toMatch(fresh);
+  });
+
+  it("ignores a cf-ray that did not come through Cloudflare (a client on the Node entry chose it)", async () => {
+    const res = await fetch("/api/v4/no-such-route", { headers: { "cf-ray": "attacker-chosen-id" } });
+    expect(res.headers.get("x-request-id")).toMatch(fresh);
   });
 
   it("is on every line lib/ logs for the request", async () => {
@@ -220,9 +232,9 @@ describe("the request id", () => {
     const { job } = await make.job(await make.pipeline(project));
     await make.archive(job, encryptedZip());
     logs.length = 0;
-    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/secret.txt`, {
-      headers: { "cf-ray": "ray-1234" },
-    });
+    const res = await app.request(
+      throughCloudflare(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/secret.txt`, { "cf-ray": "ray-1234" }),
+    );
     expect(res.headers.get("x-request-id")).toBe("ray-1234");
     expect(logs.map((record) => record.requestId)).toEqual(["ray-1234"]);
   });
