@@ -17,9 +17,15 @@ export interface DownloadPrincipal {
   readonly jobProjectPath?: string;
 }
 
+const ANONYMOUS: DownloadPrincipal = { kind: "anonymous", admin: false, accessLevel: 0 };
+
 function jobPrincipal(job: JobTokenFound, download: Download): DownloadPrincipal {
+  // AuthFinders#find_user_from_job_token answers the job's user: with none there is no current
+  // user, and find_project! treats the request as anonymous (404 on a private project, not the
+  // job-token 403, which needs a user who came from a job token).
+  if (job.userState === null) return ANONYMOUS;
   // api_guard#find_current_user! refuses the job's user as it would refuse them behind a PAT.
-  const inactive = job.userState === null ? null : userStateFailure(job.userState);
+  const inactive = userStateFailure(job.userState);
   if (inactive) throw inactive;
   const project = download.project;
   // Ci::JobToken::Scope: outside its scope, a job token keeps public-level access only. A job
@@ -62,5 +68,5 @@ export function resolvePrincipal(
     if (!job) throw unauthorized();
     return jobPrincipal(job, download);
   }
-  return { kind: "anonymous", admin: false, accessLevel: 0 };
+  return ANONYMOUS;
 }

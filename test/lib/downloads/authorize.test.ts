@@ -360,11 +360,19 @@ describe("spot rows, written by hand", () => {
       { status: 403, body: { message: "403 Forbidden - Your account has been deactivated." } },
     ],
     [
-      "a job that runs as no user reads a public project",
+      // GitLab has no current user then: the request is anonymous, so what it reads anyone may.
+      "a job that runs as no user reads a public project as anonymous",
       "archive by job",
       { visibility: "public", ...jobRow(PROJECT, { job_user_state: null, job_access: null }) },
       jobToken,
-      served(false),
+      served(true),
+    ],
+    [
+      "a job that runs as no user gets 404, not the job-token 403, on its own private project",
+      "file by job",
+      jobRow(PROJECT, { job_user_state: null, job_access: null }),
+      jobToken,
+      PROJECT_NOT_FOUND,
     ],
     [
       "an unknown access token is 401 even beside a job token",
