@@ -3,7 +3,7 @@ import { nodeWebSocket } from "../lib/local/node-websocket";
 import { ConfigError, nodeSchema, parseSettings } from "../lib/platform/config";
 import { consoleLogger } from "../lib/platform/log";
 import { servicesFrom } from "../lib/platform/services";
-import { runCleanup } from "../lib/retention/cleanup";
+import { runScheduled } from "../lib/scheduled";
 import { createApp } from "./app";
 
 /** Validates the Node entry's settings and the service's together, so one start names every problem. */
@@ -45,9 +45,9 @@ function main() {
     });
     process.exit(1);
   });
-  // The Worker's Cron Trigger, on Node: one cleanup pass every CLEANUP_INTERVAL seconds.
+  // The Worker's Cron Trigger, on Node: one scheduled pass every CLEANUP_INTERVAL seconds.
   const timer = setInterval(() => {
-    runCleanup(services).catch((error) => services.log.error("artifact cleanup failed", { cause: error }));
+    runScheduled(services).catch((error) => services.log.error("scheduled pass failed", { cause: error }));
   }, node.CLEANUP_INTERVAL * 1000);
   timer.unref();
   const stop = () => {

@@ -2,7 +2,7 @@ import { internalError } from "../lib/errors";
 import { ConfigError } from "../lib/platform/config";
 import { consoleLogger } from "../lib/platform/log";
 import { servicesFrom } from "../lib/platform/services";
-import { runCleanup } from "../lib/retention/cleanup";
+import { runScheduled } from "../lib/scheduled";
 import { type App, createApp, errorResponse } from "./app";
 
 type Bindings = Record<string, unknown>;
@@ -41,13 +41,13 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  // The Cron Trigger in wrangler.toml: one bounded pass of the artifact cleanup.
+  // The Cron Trigger in wrangler.toml: timed-out jobs fail, then one bounded cleanup pass.
   async scheduled(_controller, env, ctx) {
     const built = build(env);
     if (built instanceof ConfigError) throw built;
     const { services, close } = built.open(1);
     try {
-      await runCleanup(services);
+      await runScheduled(services);
     } finally {
       ctx.waitUntil(close());
     }

@@ -1,8 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-/** The tests that run the artifact cleanup. */
-const RETENTION = ["test/lib/retention/**/*.test.ts", "test/functions/run-artifact-cleanup/**/*.test.ts"];
+/** The tests that run the artifact cleanup, or the scheduled pass's sweep of timed-out jobs. */
+const RETENTION = [
+  "test/lib/retention/**/*.test.ts",
+  "test/functions/run-artifact-cleanup/**/*.test.ts",
+  "test/lib/ci/timeouts.test.ts",
+];
 
 export default defineConfig({
   test: {

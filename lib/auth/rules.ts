@@ -21,7 +21,7 @@ export const isExecuting = (status: Status): boolean => EXECUTING.includes(statu
 export const JOB_TIMEOUT_SECONDS = 60 * 60;
 /** Ci::JobToken::Jwt::LEEWAY: a timed-out job may still report its final state for 5 minutes. */
 export const JOB_TOKEN_LEEWAY_SECONDS = 5 * 60;
-const JOB_TOKEN_LIFETIME_SECONDS = JOB_TIMEOUT_SECONDS + JOB_TOKEN_LEEWAY_SECONDS;
+export const JOB_TOKEN_LIFETIME_SECONDS = JOB_TIMEOUT_SECONDS + JOB_TOKEN_LEEWAY_SECONDS;
 
 /**
  * Whether a job started at `started` still authenticates: lib/ci/job_token/jwt.rb expires a job

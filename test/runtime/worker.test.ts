@@ -5,13 +5,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JOB_TOKEN_LIFETIME_SECONDS } from "../../lib/auth/rules";
 import { type LocalWorker, startLocalWorker } from "../../lib/local/worker";
-import { jobArtifacts, pipelines } from "../../schema";
+import { jobArtifacts, jobs, pipelines } from "../../schema";
 import { ADMIN_TOKEN, harness, settings, unique } from "../helpers/harness";
 import { smallZip } from "../helpers/zips";
 
 const run = promisify(execFile);
-const { db, storage, exists } = harness();
+const { db, storage, exists, make } = harness();
 let worker: LocalWorker;
 const dir = mkdtempSync(join(tmpdir(), "artifact-edge-runtime-"));
 
@@ -153,5 +154,16 @@ describe("the Worker's scheduled handler", () => {
       })
       .toBe(0);
     expect(await exists(row?.storage_key ?? "")).toBe(false);
+  });
+
+  it("fails jobs left running past their timeout from the Cron Trigger", async () => {
+    const pipeline = await make.pipeline(await make.project());
+    const startedAt = new Date(Date.now() - (JOB_TOKEN_LIFETIME_SECONDS + 60) * 1000);
+    const { job } = await make.job(pipeline, { startedAt });
+    const trigger = await fetch(new URL("/__scheduled?cron=*/7+*+*+*+*", worker.url));
+    expect(trigger.status).toBe(200);
+    await expect
+      .poll(async () => (await db.select().from(jobs).where(eq(jobs.id, job.id)))[0]?.status, { timeout: 10_000 })
+      .toBe("failed");
   });
 });
