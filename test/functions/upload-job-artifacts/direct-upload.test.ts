@@ -134,6 +134,27 @@ describe("direct upload: POST /api/v4/jobs/:job_id/artifacts with the upload_key
     expect(await insuranceOf(grant.upload_key)).toBeUndefined();
   });
 
+  it("leaves both objects insured when finalize dies between copy and record, and a retry then records the upload", async () => {
+    const { job, token } = await publicJob();
+    const zip = smallZip();
+    const grant = await authorize(job, token, zip.length);
+    await put(grant, zip);
+    // Storage stops answering reads and deletes once the copy is made: what a crash leaves behind.
+    const down = () => Promise.reject(new Error("storage went away"));
+    const crashing = appWith(h, { storage: h.wrapStorage({ read: down, delete: down }) });
+    expect((await finalize(job, token, grant.upload_key, crashing.fetch)).status).toBeGreaterThanOrEqual(500);
+
+    const [copy] = await archiveInsurance(job);
+    expect(copy && (await h.exists(copy.storage_key))).toBe(true);
+    expect(copy?.pick_up_at.getTime()).toBeGreaterThan(Date.now());
+    expect(await h.exists(grant.upload_key)).toBe(true);
+    expect(await insuranceOf(grant.upload_key)).toBeDefined();
+    expect(await archiveRow(job.id)).toBeUndefined();
+
+    expect((await finalize(job, token, grant.upload_key)).status).toBe(201);
+    expect((await archiveRow(job.id))?.sha256).toBe(sha256(zip));
+  });
+
   it("refuses an object whose size is not the one its URL was signed for, and keeps nothing", async () => {
     const { job, token } = await publicJob();
     const zip = smallZip();
