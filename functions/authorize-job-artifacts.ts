@@ -1,12 +1,22 @@
+import { z } from "zod";
 import { runnerJob } from "../lib/auth/callers";
+import { artifactTooLarge } from "../lib/errors";
 import { iso } from "../lib/http/entities";
-import { integerParam } from "../lib/http/params";
-import { directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/ingest/keys";
+import { integerParam, parseParams } from "../lib/http/params";
+import { readParams } from "../lib/http/request";
+import { ARCHIVE_CONTENT_TYPE, directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/ingest/keys";
 import { scheduleDeletion } from "../lib/retention/deletion-queue";
 import type { App } from "./app";
 
 /** How long a direct-upload URL stays valid. */
 const UPLOAD_URL_SECONDS = 3600;
+
+/**
+ * GitLab's `filesize` (optional there; Workhorse then counts the streamed bytes). Here the
+ * client PUTs straight to storage, which only limits a presigned PUT by a signed Content-Length,
+ * and a PUT always sends one: so the size is required, and the URL is signed for exactly it.
+ */
+const Params = z.object({ filesize: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 
 /**
  * POST /api/v4/jobs/:job_id/artifacts/authorize: a presigned PUT for archives larger than a
@@ -15,15 +25,23 @@ const UPLOAD_URL_SECONDS = 3600;
  */
 export function register(app: App) {
   app.post("/api/v4/jobs/:job_id/artifacts/authorize", async (c) => {
-    const { db, storage, now } = c.var.services;
+    const { db, storage, now, config } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const job = await runnerJob(c, jobId);
+    const { filesize } = parseParams(Params, await readParams(c));
+    // Ci::JobArtifacts::CreateService#authorize: a known size past the maximum is 413.
+    if (filesize > config.MAX_ARTIFACT_SIZE) throw artifactTooLarge();
 
-    const key = directUploadKey(job);
+    const key = directUploadKey(job, filesize);
     const expiresAt = new Date(now().getTime() + UPLOAD_URL_SECONDS * 1000);
-    // Unless finalized, whatever lands under this key is removed by the cleanup a day later.
+    // Whatever lands under this key, before or after finalize, is removed by the cleanup a day
+    // after the URL expires; finalize copies the upload away and leaves this row in place.
     await scheduleDeletion(db, [key], new Date(expiresAt.getTime() + UPLOAD_INSURANCE_MS));
-    const uploadUrl = await storage.presignPut(key, { expiresIn: UPLOAD_URL_SECONDS });
+    const uploadUrl = await storage.presignPut(key, {
+      expiresIn: UPLOAD_URL_SECONDS,
+      size: filesize,
+      contentType: ARCHIVE_CONTENT_TYPE,
+    });
     return c.json({ upload_url: uploadUrl, upload_key: key, expires_at: iso(expiresAt) });
   });
 }

@@ -1,16 +1,17 @@
 import { z } from "zod";
 import { runnerJob } from "../lib/auth/callers";
 import { loadJobView } from "../lib/ci/jobs";
-import { archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
+import { ApiError, archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
 import { jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams, readParams } from "../lib/http/request";
 import { DEFAULT_EXPIRE_IN, expiryFrom, parseExpireIn } from "../lib/ingest/expire-in";
-import { archiveKey, directUploadPrefix } from "../lib/ingest/keys";
+import { archiveKey, signedUploadSize } from "../lib/ingest/keys";
 import { readMultipart } from "../lib/ingest/multipart";
-import { type ArchiveRecord, recordArchive } from "../lib/ingest/record";
-import { inspectStoredArchive, storeArchive } from "../lib/ingest/store";
+import { recordArchive } from "../lib/ingest/record";
+import { adoptDirectUpload, type StoredArchive, storeArchive } from "../lib/ingest/store";
 import type { Services } from "../lib/platform/services";
+import type { Storage } from "../lib/platform/storage";
 import type { App } from "./app";
 
 const Params = z.object({
@@ -38,25 +39,37 @@ async function receiveFile(
   job: Parameters<typeof archiveKey>[0],
   fields: Record<string, unknown>,
 ) {
-  let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
+  let stored: StoredArchive | undefined;
   // Claimed when the first `file` part starts: a second one may begin before the first is stored.
   let claimed = false;
-  await readMultipart(request, {
-    field: (name, value) => {
-      fields[name] = value;
+  await readMultipart(
+    request,
+    {
+      field: (name, value) => {
+        fields[name] = value;
+      },
+      file: async (name, body) => {
+        // Runners also send a `metadata` file; only the first archive is kept.
+        if (name !== "file" || claimed) return body.cancel();
+        claimed = true;
+        // A bad expire_in or access sent before the file is a 400 before the archive streams; the
+        // handler reads the settings again after the body, with any fields that follow the file.
+        uploadSettings(fields, services.now());
+        const key = archiveKey(job);
+        stored = { key, summary: await storeArchive(services, key, body) };
+      },
     },
-    file: async (name, body) => {
-      // Runners also send a `metadata` file; only the first archive is kept.
-      if (name !== "file" || claimed) return body.cancel();
-      claimed = true;
-      // A bad expire_in or access sent before the file is a 400 before the archive streams; the
-      // handler reads the settings again after the body, with any fields that follow the file.
-      uploadSettings(fields, services.now());
-      const key = archiveKey(job);
-      stored = { key, summary: await storeArchive(services, key, body) };
-    },
-  });
+    { maxFileBytes: services.config.MAX_ARTIFACT_SIZE },
+  );
   return stored;
+}
+
+/**
+ * Deletes a direct upload's object once finalize is over. Its deletion row (authorize) stays
+ * until a day after the URL expires, so whatever the URL still writes is removed by the cleanup.
+ */
+async function deleteUpload(storage: Storage, key: string) {
+  await storage.delete([key]).catch(() => {});
 }
 
 /**
@@ -66,32 +79,35 @@ async function receiveFile(
 export function register(app: App) {
   app.post("/api/v4/jobs/:job_id/artifacts", async (c) => {
     const services = c.var.services;
-    const { db, storage, now } = services;
+    const { db, storage, now, config } = services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const job = await runnerJob(c, jobId);
 
     const multipart = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
     const fields: Record<string, unknown> = multipart ? queryParams(c) : await readParams(c);
-    let stored: Omit<ArchiveRecord, "accessibility" | "expireAt"> | undefined;
+    let stored: StoredArchive | undefined;
+    // A direct upload's own key, once known to be the job's.
+    let upload: string | undefined;
     try {
       if (multipart) stored = await receiveFile(services, c.req.raw, job, fields);
       const settings = uploadSettings(fields, now());
       if (!stored && settings.uploadKey !== undefined) {
-        const key = settings.uploadKey;
-        if (!key.startsWith(directUploadPrefix(job)) || key.includes("..")) throw paramInvalid("upload_key");
-        const summary = await inspectStoredArchive(storage, key).catch(async (error) => {
-          await storage.delete([key]).catch(() => {});
-          throw error;
-        });
-        if (!summary) throw paramInvalid("upload_key");
-        stored = { key, summary };
+        const size = signedUploadSize(job, settings.uploadKey);
+        if (size === null) throw paramInvalid("upload_key");
+        upload = settings.uploadKey;
+        stored = await adoptDirectUpload(services, job, { key: upload, size }, config.MAX_ARTIFACT_SIZE);
+        if (!stored) throw paramInvalid("upload_key");
       }
       if (!stored) throw paramMissing("file");
       await recordArchive(services, job, { ...stored, ...settings });
     } catch (error) {
       if (stored) await storage.delete([stored.key]).catch(() => {});
-      throw archiveFailure(error, { kind: "upload" });
+      const answer = archiveFailure(error, { kind: "upload" });
+      // A refused upload goes; after a failure of ours (storage, database) it stays for a retry.
+      if (upload && answer instanceof ApiError && answer.status < 500) await deleteUpload(storage, upload);
+      throw answer;
     }
+    if (upload) await deleteUpload(storage, upload);
 
     const view = await loadJobView(db, job.id);
     if (!view) throw notFound("Job");

@@ -118,3 +118,9 @@ export function archiveFailure(error: unknown, surface: ArchiveSurface, fields: 
 
 /** Gitlab::Middleware::HandleNullBytes: a NUL anywhere in the parameters, before routing ("Bad Request", no JSON). */
 export const nullBytes = () => new ApiError(400, "Bad Request");
+
+/**
+ * An archive past MAX_ARTIFACT_SIZE: Ci::JobArtifacts::CreateService#too_large_error, which the
+ * runner API renders with `render_api_error!` on authorize (filesize) and on upload.
+ */
+export const artifactTooLarge = () => new ApiError(413, { message: "file size has reached maximum size limit" });

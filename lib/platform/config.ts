@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+const MB = 1024 * 1024;
+const MAX_S3_OBJECT = 5 * 1024 * MB;
+
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -17,6 +20,13 @@ export const configSchema = z.object({
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Largest archive accepted, in bytes: GitLab's instance default max_artifacts_size, 100 MB. At
+  // most 5 GiB, the largest object one PUT (direct upload) or one CopyObject (finalize) handles.
+  MAX_ARTIFACT_SIZE: wholeNumber(
+    1,
+    MAX_S3_OBJECT,
+    `must be a whole number of bytes from 1 to ${MAX_S3_OBJECT}`,
+  ).default(100 * MB),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -18,11 +19,14 @@ export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
 /** The object store, as the rest of the code sees it. */
 export interface Storage {
   presignGet(key: string, options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string }): Promise<string>;
-  presignPut(key: string, options: { expiresIn: number }): Promise<string>;
+  /** A PUT of exactly `size` bytes of `contentType`: both are signed, so storage refuses any other. */
+  presignPut(key: string, options: { expiresIn: number; size: number; contentType: string }): Promise<string>;
   /** Streams a body of unknown length into the store (multipart past one part). */
   upload(key: string, body: ReadableStream<Uint8Array>, contentType: string): Promise<void>;
   /** The object's bytes, or the inclusive byte range; null when the object is missing. */
   read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null>;
+  /** Copies an object inside the store (server-side), with `contentType`; false when `from` is missing. */
+  copy(from: string, to: string, contentType: string): Promise<boolean>;
   delete(keys: readonly string[]): Promise<void>;
 }
 
@@ -73,9 +77,18 @@ export class S3Storage implements Storage {
     return getSignedUrl(this.client, command, { expiresIn: options.expiresIn });
   }
 
-  presignPut(key: string, options: { expiresIn: number }) {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: "application/zip" });
-    return getSignedUrl(this.client, command, { expiresIn: options.expiresIn });
+  presignPut(key: string, options: { expiresIn: number; size: number; contentType: string }) {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: options.contentType,
+      ContentLength: options.size,
+    });
+    // The presigner leaves content-type unsigned unless asked; content-length is signed once set.
+    return getSignedUrl(this.client, command, {
+      expiresIn: options.expiresIn,
+      signableHeaders: new Set(["content-type", "content-length"]),
+    });
   }
 
   async upload(key: string, body: ReadableStream<Uint8Array>, contentType: string) {
@@ -101,6 +114,25 @@ export class S3Storage implements Storage {
       return (out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined) ?? null;
     } catch (error) {
       if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  async copy(from: string, to: string, contentType: string) {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: `${this.bucket}/${from.split("/").map(encodeURIComponent).join("/")}`,
+          // The copy gets our content type, whatever the source was stored with.
+          MetadataDirective: "REPLACE",
+          ContentType: contentType,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
       throw error;
     }
   }

@@ -12,6 +12,7 @@ export function wrapStorage(base: Storage, overrides: Partial<Storage>): Storage
     presignPut: (key, options) => base.presignPut(key, options),
     upload: (key, body, type) => base.upload(key, body, type),
     read: (key, range) => base.read(key, range),
+    copy: (from, to, type) => base.copy(from, to, type),
     delete: (keys) => base.delete(keys),
     ...overrides,
   };

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
+import { createApp } from "../../../functions/app";
+import type { Services } from "../../../lib/platform/services";
+import type { Storage } from "../../../lib/platform/storage";
 import { artifactEntries, jobArtifacts } from "../../../schema";
 import type { Harness } from "../../helpers/harness";
 
@@ -29,4 +32,21 @@ export function uploads(h: Harness) {
       return row;
     },
   };
+}
+
+/**
+ * The app over the harness's database and storage with other settings or another clock: a small
+ * MAX_ARTIFACT_SIZE, a clock far from every other file's (so a cleanup run on it sees only what
+ * this test made), or storage that fails half-way.
+ */
+export function appWith(h: Harness, changes: { maxArtifactSize?: number; now?: Date; storage?: Storage }) {
+  const clock = changes.now;
+  const services: Services = {
+    ...h.services,
+    config: { ...h.services.config, MAX_ARTIFACT_SIZE: changes.maxArtifactSize ?? h.services.config.MAX_ARTIFACT_SIZE },
+    now: clock ? () => clock : h.services.now,
+    storage: changes.storage ?? h.services.storage,
+  };
+  const app = createApp(async () => ({ services }));
+  return { services, fetch: async (path: string, init?: RequestInit) => app.request(path, init) };
 }

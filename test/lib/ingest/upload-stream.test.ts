@@ -7,6 +7,9 @@ import { locateCentralDirectory } from "../../../lib/zip/eocd";
 import { inspectArchive } from "../../../lib/zip/inspect";
 import { random, text } from "../../helpers/bytes";
 
+/** Far above what these tests send: the limits have tests of their own. */
+const limits = { maxFileBytes: 64 * 1024 * 1024 };
+
 function formRequest(form: FormData): Request {
   return new Request("http://x/upload", { method: "POST", body: form });
 }
@@ -32,14 +35,18 @@ describe("readMultipart", () => {
     form.append("file", new Blob([file]), "artifacts.zip");
     const fields: Record<string, string> = {};
     let received: Uint8Array | undefined;
-    await readMultipart(formRequest(form), {
-      field: (name, value) => {
-        fields[name] = value;
+    await readMultipart(
+      formRequest(form),
+      {
+        field: (name, value) => {
+          fields[name] = value;
+        },
+        file: async (_name, body) => {
+          received = new Uint8Array(await new Response(body).arrayBuffer());
+        },
       },
-      file: async (_name, body) => {
-        received = new Uint8Array(await new Response(body).arrayBuffer());
-      },
-    });
+      limits,
+    );
     expect(fields).toEqual({ expire_in: "1 week" });
     expect(received?.length).toBe(file.length);
     expect(received && createHash("sha256").update(received).digest("hex")).toBe(
@@ -53,20 +60,24 @@ describe("readMultipart", () => {
     form.append("file", new Blob([random(2 * 1024 * 1024)]), "artifacts.zip");
     const seen: string[] = [];
     let finished = false;
-    await readMultipart(formRequest(form), {
-      field: () => {},
-      file: async (name, body) => {
-        if (name !== "file") return body.cancel();
-        const reader = body.getReader();
-        for (;;) {
-          const next = await reader.read();
-          if (next.done) break;
-          await new Promise((resolve) => setTimeout(resolve, 1));
-        }
-        seen.push(name);
-        finished = true;
+    await readMultipart(
+      formRequest(form),
+      {
+        field: () => {},
+        file: async (name, body) => {
+          if (name !== "file") return body.cancel();
+          const reader = body.getReader();
+          for (;;) {
+            const next = await reader.read();
+            if (next.done) break;
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+          seen.push(name);
+          finished = true;
+        },
       },
-    });
+      limits,
+    );
     expect(seen).toEqual(["file"]);
     expect(finished).toBe(true);
   });
@@ -77,7 +88,7 @@ describe("readMultipart", () => {
       body: "hello",
       headers: { "content-type": "text/plain" },
     });
-    await expect(readMultipart(plain, { field: () => {}, file: async () => {} })).rejects.toMatchObject({
+    await expect(readMultipart(plain, { field: () => {}, file: async () => {} }, limits)).rejects.toMatchObject({
       status: 400,
     });
 
@@ -90,12 +101,16 @@ describe("readMultipart", () => {
       body: bytes.slice(0, 50_000),
       headers: { "content-type": whole.headers.get("content-type") ?? "" },
     });
-    const error = await readMultipart(cut, {
-      field: () => {},
-      file: async (_name, body) => {
-        await new Response(body).arrayBuffer();
+    const error = await readMultipart(
+      cut,
+      {
+        field: () => {},
+        file: async (_name, body) => {
+          await new Response(body).arrayBuffer();
+        },
       },
-    }).catch((e: unknown) => e);
+      limits,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(400);
   });
