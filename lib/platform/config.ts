@@ -1,4 +1,9 @@
 import { z } from "zod";
+import { DATABASE_TIMEOUT_MS } from "./db";
+import { STORAGE_TIMEOUT_MS } from "./storage";
+
+/** A timeout setting, in milliseconds: at least 1 ms, at most 10 minutes. */
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
@@ -17,6 +22,9 @@ export const configSchema = z.object({
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Past these a dependency counts as unavailable and the request is answered 503.
+  STORAGE_TIMEOUT_MS: milliseconds(STORAGE_TIMEOUT_MS),
+  DATABASE_TIMEOUT_MS: milliseconds(DATABASE_TIMEOUT_MS),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,14 +5,15 @@ import net from "node:net";
  * - pass: forwards both ways;
  * - refuse: stops listening (a new connection gets ECONNREFUSED) and resets open ones;
  * - reset: forwards `afterBytes` bytes towards the client (counted from the switch), then resets;
- * - stall: accepts and reads, forwards nothing either way;
+ * - stall: accepts and reads, forwards nothing either way; with `afterBytes`, first forwards that
+ *   many bytes towards the client (counted from the switch), as a storage that stops mid-body;
  * - http: answers the next request with `status` and an S3-style XML error, then closes.
  */
 export type FaultMode =
   | { readonly kind: "pass" }
   | { readonly kind: "refuse" }
   | { readonly kind: "reset"; readonly afterBytes: number }
-  | { readonly kind: "stall" }
+  | { readonly kind: "stall"; readonly afterBytes?: number }
   | { readonly kind: "http"; readonly status: 500 | 503 };
 
 export interface FaultProxy {
@@ -65,7 +66,12 @@ export async function startFaultProxy(
   };
 
   const toClient = (link: Link, chunk: Buffer): void => {
-    if (mode.kind === "stall") return;
+    if (mode.kind === "stall") {
+      const room = (mode.afterBytes ?? 0) - link.sent;
+      if (room > 0) link.client.write(chunk.subarray(0, room));
+      link.sent += Math.max(Math.min(room, chunk.length), 0);
+      return;
+    }
     if (mode.kind === "reset") {
       const room = mode.afterBytes - link.sent;
       if (chunk.length >= room) {
@@ -80,7 +86,8 @@ export async function startFaultProxy(
   };
 
   const toUpstream = (link: Link, chunk: Buffer): void => {
-    if (mode.kind === "stall") return;
+    // A stall after some bytes lets requests through (the response stops half-way, not the request).
+    if (mode.kind === "stall" && !mode.afterBytes) return;
     if (mode.kind === "http") {
       links.delete(link);
       link.upstream?.destroy();
@@ -153,5 +160,42 @@ export async function startFaultProxy(
       }
     },
     close,
+  };
+}
+
+/** Proxies in front of the test stack's S3 server and PostgreSQL bridge, and the settings that use them. */
+export interface StackFaults {
+  readonly storage: FaultProxy;
+  readonly database: FaultProxy;
+  /** S3_ENDPOINT and DATABASE_WS_PROXY pointing at the proxies, to spread over the stack's settings. */
+  readonly settings: Record<string, string>;
+  /** Both proxies back to pass. */
+  pass(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const url = new URL(address.includes("://") ? address : `ws://${address}`);
+  return { host: url.hostname, port: Number(url.port) };
+}
+
+export async function startStackFaults(stack: Record<string, string | undefined>): Promise<StackFaults> {
+  const { S3_ENDPOINT, DATABASE_WS_PROXY } = stack;
+  if (!S3_ENDPOINT || !DATABASE_WS_PROXY) throw new Error("fault proxies need the stack's S3 server and bridge");
+  const storage = await startFaultProxy(hostPort(S3_ENDPOINT));
+  const database = await startFaultProxy(hostPort(DATABASE_WS_PROXY));
+  const path = new URL(`ws://${DATABASE_WS_PROXY}`).pathname;
+  return {
+    storage,
+    database,
+    settings: { S3_ENDPOINT: `http://${storage.address}`, DATABASE_WS_PROXY: `${database.address}${path}` },
+    pass: async () => {
+      await storage.set({ kind: "pass" });
+      await database.set({ kind: "pass" });
+    },
+    close: async () => {
+      await storage.close();
+      await database.close();
+    },
   };
 }
