@@ -7,12 +7,16 @@ import { StorageTimeoutError } from "./storage";
  */
 export function isUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let current = error; current instanceof Error && !seen.has(current); current = current.cause) {
+  for (let current = error; current instanceof Object && !seen.has(current); current = causeOf(current)) {
     seen.add(current);
-    if (unavailableLink(current)) return true;
+    // The Neon driver on Workers rejects with the WebSocket's own error event when it cannot connect.
+    if (typeof Event === "function" && current instanceof Event) return current.type === "error";
+    if (current instanceof Error && unavailableLink(current)) return true;
   }
   return false;
 }
+
+const causeOf = (value: object): unknown => (value instanceof Error ? value.cause : undefined);
 
 /**
  * PostgreSQL's SQLSTATEs for "not now": connection exceptions (class 08), the server shutting
@@ -63,6 +67,9 @@ const POSTGRES_CONNECTION_MESSAGES = [
   "Client has encountered a connection error and is not queryable",
 ];
 
+/** What workerd's fetch says when the connection to the origin was refused or cut off. */
+const WORKERD_NETWORK_MESSAGES = ["Network connection lost."];
+
 function unavailableLink(error: Error): boolean {
   if (error instanceof StorageTimeoutError) return true;
   const { code, Code, $metadata } = error as {
@@ -75,5 +82,5 @@ function unavailableLink(error: Error): boolean {
   const status = $metadata?.httpStatusCode;
   if (typeof status === "number" && status >= 500) return true;
   if (STORAGE_UNAVAILABLE.has(error.name) || (typeof Code === "string" && STORAGE_UNAVAILABLE.has(Code))) return true;
-  return POSTGRES_CONNECTION_MESSAGES.includes(error.message);
+  return POSTGRES_CONNECTION_MESSAGES.includes(error.message) || WORKERD_NETWORK_MESSAGES.includes(error.message);
 }

@@ -2,16 +2,16 @@ import { execFile } from "node:child_process";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { serve } from "@hono/node-server";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../functions/app";
 import { nodeWebSocket } from "../../../lib/local/node-websocket";
 import { jsonLogger, type LogRecord } from "../../../lib/platform/log";
-import { createStorage, type Services, servicesFrom } from "../../../lib/platform/services";
-import { deletedObjects, jobArtifacts } from "../../../schema";
-import { type FaultMode, type StackFaults, startStackFaults } from "../../helpers/fault-proxy";
+import { type Services, servicesFrom } from "../../../lib/platform/services";
+import { jobArtifacts } from "../../../schema";
+import type { FaultMode } from "../../helpers/fault-proxy";
+import { looseObjects, publicFile, type StackFaults, startStackFaults } from "../../helpers/faults";
 import { harness, settings } from "../../helpers/harness";
 import { bigZip, multipartUpload, smallZip } from "../../helpers/zips";
 
@@ -68,15 +68,6 @@ const loggedCauses = () =>
     link.message,
   ]) ?? [];
 
-async function publicFile(zip = smallZip({ "notes.txt": "hello\n" })) {
-  const made = await h.make.jobWithArchive(zip, { project: { visibility: "public" }, job: { status: "success" } });
-  return {
-    ...made,
-    file: (path: string) => h.url.jobArtifactFile(made.project, made.job, path),
-    archive: h.url.jobArtifacts(made.project, made.job),
-  };
-}
-
 const STORAGE_FAULTS: [string, FaultMode, string][] = [
   ["refuses connections", { kind: "refuse" }, "ECONNREFUSED"],
   ["answers 500", { kind: "http", status: 500 }, "InternalError"],
@@ -87,7 +78,7 @@ const STORAGE_FAULTS: [string, FaultMode, string][] = [
 
 describe("storage that is not there: 503 with Retry-After, never a hang or Workhorse's plain-text 500", () => {
   it.each(STORAGE_FAULTS)("a single file, when storage %s", async (_, mode, cause) => {
-    const { file } = await publicFile();
+    const { file } = await publicFile(h);
     await faults.storage.set(mode);
     await expectUnavailable(await fetchApp(file("notes.txt")));
     expect(loggedCauses()).toContain(cause);
@@ -105,11 +96,11 @@ describe("storage that is not there: 503 with Retry-After, never a hang or Workh
     await expectUnavailable(res);
     await faults.storage.set({ kind: "pass" });
     expect(await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).toEqual([]);
-    await expectNoLooseObjects(job);
+    expect(await looseObjects(h, job)).toEqual([]);
   });
 
   it("and recovers by itself: the next request after storage returns is served", async () => {
-    const { file } = await publicFile();
+    const { file } = await publicFile(h);
     await faults.storage.set({ kind: "stall" });
     expect((await fetchApp(file("notes.txt"))).status).toBe(503);
     await faults.storage.set({ kind: "pass" });
@@ -126,7 +117,7 @@ const DATABASE_FAULTS: [string, FaultMode][] = [
 
 describe("PostgreSQL that is not there: 503 with Retry-After, never a hang", () => {
   it.each(DATABASE_FAULTS)("the archive of a job, when PostgreSQL %s", async (_, mode) => {
-    const { archive } = await publicFile();
+    const { archive } = await publicFile(h);
     // A connection the pool already holds, and new ones, both meet the fault.
     expect((await fetchApp(archive)).status).toBe(302);
     await faults.database.set(mode);
@@ -160,7 +151,7 @@ describe("PostgreSQL that is not there: 503 with Retry-After, never a hang", () 
   });
 
   it("the log line keeps what PostgreSQL's driver said, without the statement or its parameters", async () => {
-    const { archive } = await publicFile();
+    const { archive } = await publicFile(h);
     const token = await h.make.pat(await h.make.user());
     await faults.database.set({ kind: "stall" });
     await expectUnavailable(await fetchApp(archive, { headers: { "PRIVATE-TOKEN": token } }));
@@ -168,18 +159,6 @@ describe("PostgreSQL that is not there: 503 with Retry-After, never a hang", () 
     expect(loggedCauses().join(" ")).toMatch(/timeout/i);
   });
 });
-
-/** Every object under the job's prefix is gone or waiting in the deletion queue. */
-async function expectNoLooseObjects(job: { id: number; project_id: number }) {
-  const s3 = createStorage(h.services.config);
-  const listed = await s3.client.send(
-    new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `artifacts/${job.project_id}/${job.id}/` }),
-  );
-  const keys = (listed.Contents ?? []).map((object) => object.Key ?? "");
-  if (keys.length === 0) return;
-  const queued = await h.db.select().from(deletedObjects).where(inArray(deletedObjects.storage_key, keys));
-  expect(queued.map((row) => row.storage_key).sort()).toEqual(keys.sort());
-}
 
 /** A multipart body that sends `head` of the zip, then waits for `between`, then the rest (or errors). */
 function slowUpload(zip: Uint8Array, head: number, between: () => Promise<void>, fail = false) {
@@ -223,7 +202,7 @@ describe("an interrupted upload records nothing and leaves no object outside the
     ).catch((error: unknown) => error);
     if (res instanceof Response) expect(res.status).toBeGreaterThanOrEqual(400);
     expect(await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).toEqual([]);
-    await expectNoLooseObjects(job);
+    expect(await looseObjects(h, job)).toEqual([]);
   });
 
   it("PostgreSQL goes away while the archive streams: 503, and the stored object is deleted", async () => {
@@ -237,7 +216,7 @@ describe("an interrupted upload records nothing and leaves no object outside the
     });
     await expectUnavailable(res);
     expect(await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).toEqual([]);
-    await expectNoLooseObjects(job);
+    expect(await looseObjects(h, job)).toEqual([]);
   });
 });
 
@@ -256,7 +235,7 @@ function nodeServer() {
 
 describe("a download that storage breaks off mid-way ends in an error, never a short file that looks whole", () => {
   const base = nodeServer();
-  const big = () => publicFile(bigZip(2 * 1024 * 1024));
+  const big = () => publicFile(h, bigZip(2 * 1024 * 1024));
 
   it("in-process: the body fails when storage resets the connection", async () => {
     const { file } = await big();
