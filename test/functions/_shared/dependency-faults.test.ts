@@ -150,6 +150,30 @@ describe("PostgreSQL that is not there: 503 with Retry-After, never a hang", () 
     for (let i = 0; i < 3; i++) expect((await services.db.execute(sql`select 1 as one`)).rows).toEqual([{ one: 1 }]);
   });
 
+  it("PostgreSQL ending a connection under a query (57P01, as when it restarts) is a 503, logged with its code", async () => {
+    // The harness's pool (no short timeout) runs the query; the server ends its connection.
+    const marker = `fault_${Date.now()}`;
+    const running = h.db.execute(sql.raw(`select pg_sleep(20) as ${marker}`)).catch((error: unknown) => error);
+    await expect
+      .poll(async () => {
+        const { rows } = await h.db.execute(
+          sql`select pg_terminate_backend(pid) as ended from pg_stat_activity where query like ${`%${marker}%`} and pid <> pg_backend_pid()`,
+        );
+        return rows.length;
+      })
+      .toBe(1);
+    const failure = await running;
+    const answer = createApp(async () => ({ services }));
+    answer.get("/fails", () => {
+      throw failure;
+    });
+    await expectUnavailable(await answer.request("/fails"));
+    expect(logs[0]?.cause).toContainEqual(
+      expect.objectContaining({ code: "57P01", message: "terminating connection due to administrator command" }),
+    );
+    expect((await h.db.execute(sql`select 1 as one`)).rows).toEqual([{ one: 1 }]);
+  });
+
   it("the log line keeps what PostgreSQL's driver said, without the statement or its parameters", async () => {
     const { archive } = await publicFile(h);
     const token = await h.make.pat(await h.make.user());
