@@ -70,7 +70,8 @@ const isBegin = (query: unknown) =>
  * try/finally that releases its connection (drizzle-orm#6241, open in 0.45): a BEGIN that fails
  * on a dead or stalled connection would keep it out of the pool for good, and a few such
  * failures leave the pool empty. Such a connection is released here, with its error, so the
- * pool ends it. And a checked-out connection that breaks emits "error" after failing its
+ * pool ends it (only Drizzle's transactions send BEGIN: nothing else releases that connection,
+ * so it is released once). And a checked-out connection that breaks emits "error" after failing its
  * queries; the pool listens only to idle ones, so without a listener that would end the process.
  */
 function guardConnection(client: PoolClient): void {
