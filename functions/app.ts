@@ -1,9 +1,10 @@
 import { Hono } from "hono";
-import { ApiError, internalError, routeNotFound } from "../lib/errors";
+import { ApiError, internalError, routeNotFound, serviceUnavailable } from "../lib/errors";
 import type { AppContext, AppEnv } from "../lib/http/app-env";
 import { rejectNullBytes } from "../lib/http/null-bytes";
 import { causeChain, logWith, stackFrames } from "../lib/platform/log";
 import type { Services } from "../lib/platform/services";
+import { isUnavailable } from "../lib/platform/unavailable";
 import * as addJobTokenAllowlist from "./add-job-token-allowlist";
 import * as addProjectMember from "./add-project-member";
 import * as authorizeJobArtifacts from "./authorize-job-artifacts";
@@ -43,9 +44,20 @@ export function errorResponse(error: ApiError): Response {
   return new Response(JSON.stringify(error.body), { status: error.status, headers });
 }
 
+/**
+ * The answer for what a handler threw. A 500 whose cause is PostgreSQL or storage being
+ * unavailable (refused, reset, timed out, 5xx) becomes the one 503 with Retry-After, whichever
+ * surface (Rails' or Workhorse's) it was first mapped to; its log fields stay.
+ */
+function answerFor(error: unknown): ApiError {
+  const answer = error instanceof ApiError ? error : internalError({ cause: error });
+  if (answer.status !== 500 || !isUnavailable(answer.cause)) return answer;
+  return serviceUnavailable({ cause: answer.cause, fields: answer.logFields });
+}
+
 /** Every 5xx is one log line with its cause chain (never a message that could carry SQL parameters). */
 function render(c: AppContext, error: unknown): Response {
-  const answer = error instanceof ApiError ? error : internalError({ cause: error });
+  const answer = answerFor(error);
   if (answer.status >= 500) {
     c.var.services?.log.error("server error", {
       method: c.req.method,

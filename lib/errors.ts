@@ -124,3 +124,13 @@ export const nullBytes = () => new ApiError(400, "Bad Request");
  * runner API renders with `render_api_error!` on authorize (filesize) and on upload.
  */
 export const artifactTooLarge = () => new ApiError(413, { message: "file size has reached maximum size limit" });
+
+/** Seconds a client is told to wait (`Retry-After`) when PostgreSQL or storage is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * PostgreSQL or storage refused, failed or did not answer in time (lib/platform/unavailable.ts):
+ * Grape's JSON shape with 503's reason phrase, and when to try again.
+ */
+export const serviceUnavailable = (context?: ErrorContext) =>
+  new ApiError(503, { message: "503 Service Unavailable" }, { "Retry-After": String(RETRY_AFTER_SECONDS) }, context);

@@ -7,7 +7,7 @@ export const MIGRATIONS = fileURLToPath(new URL("../../schema/migrations", impor
 
 /** Applies the migrations not yet applied (drizzle's journal table makes it idempotent). */
 export async function migrateDatabase(url: string): Promise<void> {
-  const database = openDatabase(url, 1);
+  const database = openDatabase(url, { max: 1 });
   try {
     await migrate(database.db, { migrationsFolder: MIGRATIONS });
   } finally {

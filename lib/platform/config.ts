@@ -1,4 +1,9 @@
 import { z } from "zod";
+import { DATABASE_TIMEOUT_MS } from "./db";
+import { STORAGE_TIMEOUT_MS } from "./storage";
+
+/** A timeout setting, in milliseconds: at least 1 ms, at most 10 minutes. */
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 
 const MB = 1024 * 1024;
 const MAX_S3_OBJECT = 5 * 1024 * MB;
@@ -27,6 +32,9 @@ export const configSchema = z.object({
     MAX_S3_OBJECT,
     `must be a whole number of bytes from 1 to ${MAX_S3_OBJECT}`,
   ).default(100 * MB),
+  // Past these a dependency counts as unavailable and the request is answered 503.
+  STORAGE_TIMEOUT_MS: milliseconds(STORAGE_TIMEOUT_MS),
+  DATABASE_TIMEOUT_MS: milliseconds(DATABASE_TIMEOUT_MS),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { Client, neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import * as schema from "../../schema";
 
@@ -10,12 +10,26 @@ export interface DatabaseHandle {
 }
 
 /**
+ * Milliseconds PostgreSQL gets to hand over a connection (a free one of the pool, or a new one:
+ * WebSocket, TLS, authentication) and, separately, to answer each query. Past either the call
+ * fails and the request is answered 503 (lib/platform/unavailable.ts). Neon wakes a suspended
+ * compute in well under this. Setting: DATABASE_TIMEOUT_MS.
+ */
+export const DATABASE_TIMEOUT_MS = 15_000;
+
+/** How the driver reaches PostgreSQL: a WebSocket-to-TCP bridge, and the WebSocket class to use. */
+export interface DatabaseRoute {
+  readonly wsProxy?: string;
+  readonly webSocket?: typeof WebSocket;
+}
+
+/**
  * Routes the Neon driver through a WebSocket-to-TCP bridge when one is configured (any
  * PostgreSQL that is not Neon). This combination of settings is the one checked to work from
  * Node and from workerd: plain ws://, no TLS inside the socket, no pipelined connect.
  */
 export function configureNeon(
-  options: { wsProxy?: string; webSocket?: typeof WebSocket },
+  options: DatabaseRoute,
   // The driver's global settings, or one Client's own (client.neonConfig).
   target: Pick<
     typeof neonConfig,
@@ -32,12 +46,85 @@ export function configureNeon(
   }
 }
 
+/** node-postgres' Client under the pool's type, which leaves these out. */
+type PooledConnection = PoolClient & { readyForQuery?: boolean; end(): Promise<void> };
+
+/**
+ * node-postgres gives up on a query after `query_timeout` but leaves it the connection's active
+ * query, and Drizzle hands a transaction's connection back without an error even when its
+ * ROLLBACK failed: such a connection would go back to the pool and fail every later query. One
+ * that is not ready for a query when it comes back is ended instead (`end` marks it ending at
+ * once, so the pool drops it rather than keeping it).
+ */
+function dropStuck(error: Error | undefined, client: PoolClient): void {
+  const connection = client as PooledConnection;
+  // A connection released with an error is dropped by the pool itself.
+  if (!error && !connection.readyForQuery) connection.end().catch(() => {});
+}
+
+const isBegin = (query: unknown) =>
+  /^\s*begin\b/i.test(typeof query === "string" ? query : (((query as { text?: unknown })?.text as string) ?? ""));
+
+/**
+ * Two guards on each new connection. Drizzle's pooled transaction runs BEGIN before the
+ * try/finally that releases its connection (drizzle-orm#6241, open in 0.45): a BEGIN that fails
+ * on a dead or stalled connection would keep it out of the pool for good, and a few such
+ * failures leave the pool empty. Such a connection is released here, with its error, so the
+ * pool ends it (only Drizzle's transactions send BEGIN: nothing else releases that connection,
+ * so it is released once). And a checked-out connection that breaks emits "error" after failing its
+ * queries; the pool listens only to idle ones, so without a listener that would end the process.
+ */
+function guardConnection(client: PoolClient): void {
+  client.on("error", () => {});
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (!(result instanceof Promise) || !isBegin(args[0])) return result;
+    return result.catch((error: unknown) => {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    });
+  };
+}
+
+/** Connections that carry their route, so two pools in one process may reach different bridges. */
+function routedClient(route: DatabaseRoute): typeof Client {
+  return class RoutedClient extends Client {
+    constructor(config?: ConstructorParameters<typeof Client>[0]) {
+      super(config);
+      configureNeon(route, this.neonConfig);
+    }
+  };
+}
+
+export interface DatabaseOptions {
+  readonly max?: number;
+  readonly onQuery?: (query: string) => void;
+  /** DATABASE_TIMEOUT_MS unless given. */
+  readonly timeoutMs?: number;
+  /** This pool's own route; without one, the driver's global settings (configureNeon). */
+  readonly route?: DatabaseRoute;
+}
+
 /**
  * A pool over the Neon serverless driver. On Workers one is made per request (sockets cannot
  * outlive it) and closed after the response; the Node entry keeps one for the process.
  */
-export function openDatabase(url: string, max = 10, onQuery?: (query: string) => void): DatabaseHandle {
-  const pool = new Pool({ connectionString: url, max });
+export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
+  const timeout = options.timeoutMs ?? DATABASE_TIMEOUT_MS;
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: timeout,
+    query_timeout: timeout,
+  });
+  if (options.route) pool.Client = routedClient(options.route);
+  pool.on("connect", guardConnection);
+  pool.on("release", dropStuck);
+  // An idle connection that breaks (PostgreSQL restarted, the network dropped it) is removed by
+  // the pool, which then emits "error": without a listener that would end the process.
+  pool.on("error", () => {});
+  const { onQuery } = options;
   const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
   return {
     db: drizzle({ client: pool, schema, casing: "snake_case", logger }),

@@ -39,8 +39,16 @@ function redact(text: string): string {
     .slice(0, MAX_MESSAGE);
 }
 
+/** A thrown value that is no Error: a WebSocket's ErrorEvent (the Neon driver on Workers) says what it is by its class. */
+function notAnError(value: unknown): CauseLink {
+  const { message } = (value ?? {}) as { message?: unknown };
+  if (value instanceof Object && typeof message === "string")
+    return { name: value.constructor.name, message: redact(message) };
+  return { name: typeof value, message: redact(String(value)) };
+}
+
 function link(error: unknown): CauseLink {
-  if (!(error instanceof Error)) return { name: typeof error, message: redact(String(error)) };
+  if (!(error instanceof Error)) return notAnError(error);
   // Drizzle's message carries the statement and its parameters (token digests among them).
   const message = error instanceof DrizzleQueryError ? "Failed query" : redact(error.message);
   // Drizzle's error and the PostgreSQL driver's name themselves only by their class.

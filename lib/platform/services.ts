@@ -1,5 +1,5 @@
 import { type Config, parseConfig } from "./config";
-import { configureNeon, type Database, openDatabase } from "./db";
+import { type Database, openDatabase } from "./db";
 import { consoleLogger, type Logger } from "./log";
 import { S3Storage, type Storage } from "./storage";
 
@@ -21,6 +21,7 @@ export function createStorage(config: Config): S3Storage {
     bucket: config.S3_BUCKET,
     accessKeyId: config.S3_ACCESS_KEY_ID,
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    timeoutMs: config.STORAGE_TIMEOUT_MS,
   });
 }
 
@@ -30,7 +31,9 @@ export function createStorage(config: Config): S3Storage {
  */
 export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket) {
   const config = parseConfig(source);
-  configureNeon({ wsProxy: config.DATABASE_WS_PROXY, webSocket });
+  // The route goes with each pool, not into the driver's global settings: two sets of services
+  // in one process (a test's, the bench's) may reach PostgreSQL by different bridges.
+  const route = { wsProxy: config.DATABASE_WS_PROXY, webSocket };
   const storage = createStorage(config);
   return {
     config,
@@ -38,7 +41,12 @@ export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof
       maxConnections?: number,
       onQuery?: (query: string) => void,
     ): { services: Services; close: () => Promise<void> } {
-      const database = openDatabase(config.DATABASE_URL, maxConnections, onQuery);
+      const database = openDatabase(config.DATABASE_URL, {
+        max: maxConnections,
+        onQuery,
+        timeoutMs: config.DATABASE_TIMEOUT_MS,
+        route,
+      });
       return {
         services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger },
         close: database.close,

@@ -11,6 +11,22 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
+/**
+ * Milliseconds storage gets to answer one request: to connect and send the response's headers
+ * and, while a body streams, to send its next bytes (an idle limit, not a total: a large file
+ * takes as long as it takes). The AWS SDK tries a request at most STORAGE_MAX_ATTEMPTS times,
+ * so a storage that stalls fails the call after that many timeouts and is answered 503
+ * (lib/platform/unavailable.ts). Setting: STORAGE_TIMEOUT_MS.
+ */
+export const STORAGE_TIMEOUT_MS = 15_000;
+/** The AWS SDK's default, named: a refused, reset, throttled or timed-out request is tried again. */
+export const STORAGE_MAX_ATTEMPTS = 3;
+
+/** Storage sent nothing for STORAGE_TIMEOUT_MS while a body's next bytes were awaited. */
+export class StorageTimeoutError extends Error {
+  override name = "StorageTimeoutError";
+}
+
 /** S3's limit on keys in one DeleteObjects call. */
 export const DELETE_BATCH = 1000;
 /** Part size for streamed uploads: bounded memory whatever the archive's size. */
@@ -36,12 +52,41 @@ export interface S3Settings {
   bucket: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** STORAGE_TIMEOUT_MS unless given. */
+  timeoutMs?: number;
 }
 
 /** RFC 6266 disposition; curl -OJ and browsers both read it. */
 export function attachmentDisposition(filename: string): string {
   const quoted = filename.replace(/[\\"]/g, "\\$&");
   return `attachment; filename="${quoted}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/**
+ * The body, failed with StorageTimeoutError when storage sends nothing for `ms` while its next
+ * bytes are awaited. Only a pending read is timed: a client that reads slowly stalls nothing.
+ */
+function idleLimited(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StorageTimeoutError(`storage sent nothing for ${ms} ms`)), ms);
+      });
+      try {
+        const next = await Promise.race([reader.read(), idle]);
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        reader.cancel(error).catch(() => {});
+        controller.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 const isMissing = (error: unknown) =>
@@ -52,9 +97,11 @@ const isMissing = (error: unknown) =>
 export class S3Storage implements Storage {
   readonly client: S3Client;
   readonly bucket: string;
+  readonly timeoutMs: number;
 
   constructor(settings: S3Settings) {
     this.bucket = settings.bucket;
+    this.timeoutMs = settings.timeoutMs ?? STORAGE_TIMEOUT_MS;
     this.client = new S3Client({
       endpoint: settings.endpoint,
       region: settings.region,
@@ -64,6 +111,14 @@ export class S3Storage implements Storage {
       // Checksums on every request cost CPU and are not understood by every S3-compatible store.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      maxAttempts: STORAGE_MAX_ATTEMPTS,
+      // Up to the response's headers, on Node (NodeHttpHandler: connect, then the whole request)
+      // and on Workers (FetchHttpHandler: the fetch). The body's own limit is idleLimited's.
+      requestHandler: {
+        connectionTimeout: this.timeoutMs,
+        requestTimeout: this.timeoutMs,
+        throwOnRequestTimeout: true,
+      },
     });
   }
 
@@ -111,7 +166,8 @@ export class S3Storage implements Storage {
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
         }),
       );
-      return (out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined) ?? null;
+      const body = out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined;
+      return body ? idleLimited(body, this.timeoutMs) : null;
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

@@ -5,14 +5,15 @@ import net from "node:net";
  * - pass: forwards both ways;
  * - refuse: stops listening (a new connection gets ECONNREFUSED) and resets open ones;
  * - reset: forwards `afterBytes` bytes towards the client (counted from the switch), then resets;
- * - stall: accepts and reads, forwards nothing either way;
+ * - stall: accepts and reads, forwards nothing either way; with `afterBytes`, first forwards that
+ *   many bytes towards the client (counted from the switch), as a storage that stops mid-body;
  * - http: answers the next request with `status` and an S3-style XML error, then closes.
  */
 export type FaultMode =
   | { readonly kind: "pass" }
   | { readonly kind: "refuse" }
   | { readonly kind: "reset"; readonly afterBytes: number }
-  | { readonly kind: "stall" }
+  | { readonly kind: "stall"; readonly afterBytes?: number }
   | { readonly kind: "http"; readonly status: 500 | 503 };
 
 export interface FaultProxy {
@@ -65,7 +66,12 @@ export async function startFaultProxy(
   };
 
   const toClient = (link: Link, chunk: Buffer): void => {
-    if (mode.kind === "stall") return;
+    if (mode.kind === "stall") {
+      const room = (mode.afterBytes ?? 0) - link.sent;
+      if (room > 0) link.client.write(chunk.subarray(0, room));
+      link.sent += Math.max(Math.min(room, chunk.length), 0);
+      return;
+    }
     if (mode.kind === "reset") {
       const room = mode.afterBytes - link.sent;
       if (chunk.length >= room) {
@@ -80,7 +86,8 @@ export async function startFaultProxy(
   };
 
   const toUpstream = (link: Link, chunk: Buffer): void => {
-    if (mode.kind === "stall") return;
+    // A stall after some bytes lets requests through (the response stops half-way, not the request).
+    if (mode.kind === "stall" && !mode.afterBytes) return;
     if (mode.kind === "http") {
       links.delete(link);
       link.upstream?.destroy();

@@ -105,19 +105,19 @@ describe("every 5xx logs one JSON line with the request id and its cause chain",
     expectNoSecrets(noDatabase.logs, token);
   });
 
-  it("storage that does not answer: Workhorse's 500, labelled unknown, with the socket's ECONNREFUSED", async () => {
+  it("storage that does not answer: 503 (lib/platform/unavailable.ts), labelled unknown, with the socket's ECONNREFUSED", async () => {
     const { file, stored } = await publicJob();
     const noStorage = brokenApp({ S3_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
     const res = await noStorage.app.request(file("notes.txt"));
-    expect(res.status).toBe(500);
-    expect(await res.text()).toBe("Internal Server Error\n");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ message: "503 Service Unavailable" });
     expect(noStorage.logs).toHaveLength(1);
     const [record] = noStorage.logs;
     expect(record).toMatchObject({
       level: "error",
       message: "server error",
       requestId: res.headers.get("x-request-id"),
-      status: 500,
+      status: 503,
       failure: "unknown",
       key: stored.key,
     });

@@ -28,6 +28,22 @@ describe("causeChain", () => {
     for (let i = 0; i < 10; i++) deep = new Error(`wrap ${i}`, { cause: deep });
     expect(causeChain(deep)).toHaveLength(6);
   });
+  it("names a WebSocket's ErrorEvent (the Neon driver's rejection on Workers) by its class and message", () => {
+    class ErrorEvent extends Event {
+      constructor(readonly message: string) {
+        super("error");
+      }
+    }
+    const failed = new DrizzleQueryError(
+      "select 1",
+      [],
+      new ErrorEvent("Network connection lost.") as unknown as Error,
+    );
+    expect(causeChain(failed)).toEqual([
+      { name: "DrizzleQueryError", message: "Failed query" },
+      { name: "ErrorEvent", message: "Network connection lost." },
+    ]);
+  });
 });
 
 describe("jsonLogger and logWith", () => {

@@ -40,4 +40,16 @@ describe("parseConfig", () => {
   it.each(["abc", "0", "999999999"])("names a malformed PRESIGN_EXPIRES_IN: %s", (value) => {
     expect(problem({ ...complete, PRESIGN_EXPIRES_IN: value })).toContain("PRESIGN_EXPIRES_IN");
   });
+
+  it("times out storage and PostgreSQL after STORAGE_TIMEOUT_MS and DATABASE_TIMEOUT_MS, 15 s unless set", () => {
+    expect(parseConfig(complete)).toMatchObject({ STORAGE_TIMEOUT_MS: 15_000, DATABASE_TIMEOUT_MS: 15_000 });
+    const set = parseConfig({ ...complete, STORAGE_TIMEOUT_MS: "250", DATABASE_TIMEOUT_MS: "2000" });
+    expect(set).toMatchObject({ STORAGE_TIMEOUT_MS: 250, DATABASE_TIMEOUT_MS: 2000 });
+  });
+
+  it.each(["abc", "0", "1.5", "600001"])("names a malformed timeout: %s", (value) => {
+    expect(problem({ ...complete, STORAGE_TIMEOUT_MS: value, DATABASE_TIMEOUT_MS: value })).toMatch(
+      /STORAGE_TIMEOUT_MS.*DATABASE_TIMEOUT_MS/,
+    );
+  });
 });
