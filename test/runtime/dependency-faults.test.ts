@@ -22,7 +22,7 @@ beforeAll(async () => {
   faults = await startStackFaults(settings());
   worker = await startLocalWorker({
     // Short timeouts, so a stall is found out fast; production's defaults are in the README.
-    settings: { ...settings(), ...faults.settings, STORAGE_TIMEOUT_MS: "500", DATABASE_TIMEOUT_MS: "500" },
+    settings: { ...settings(), ...faults.settings, STORAGE_TIMEOUT_MS: "500", DATABASE_TIMEOUT_MS: "2000" },
     logLevel: "none",
   });
 }, 120_000);
