@@ -2,7 +2,7 @@
  * `npm run soak`: a bounded soak of the Node entry and of the Worker in workerd, one after the
  * other, against the same local stack (embedded PostgreSQL or TEST_DATABASE_URL, and s3rver), on
  * loopback only. Each gets SOAK_REQUESTS (default 50,000) mixed requests over SOAK_CONNECTIONS
- * (default 64) connections, or SOAK_SECONDS (default 600) of them, whichever ends first; every
+ * (default 64) connections, or SOAK_SECONDS (default 900) of them, whichever ends first; every
  * answer is checked and the serving process's memory sampled. The figures go to docs/soak.md.
  * Exits 1 when any answer was wrong. SOAK_TARGETS=node or =workerd runs one of them.
  */
@@ -17,7 +17,7 @@ import { startNode, startWorkerd, type Target } from "./targets";
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 50_000);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 64);
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 900);
 const TARGETS = (process.env.SOAK_TARGETS ?? "node,workerd").split(",");
 const STARTERS: Record<string, (settings: Record<string, string>) => Promise<Target>> = {
   node: startNode,
