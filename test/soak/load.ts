@@ -9,6 +9,8 @@ export interface LoadOptions {
   /** ...or after this many seconds, whichever comes first. */
   readonly seconds: number;
   readonly operations: readonly Operation[];
+  /** Ends the load early (what is in flight finishes). */
+  readonly signal?: AbortSignal;
   /** Called about once a second while the load runs. */
   readonly onTick?: (done: number) => void;
 }
@@ -82,9 +84,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         body: call.body,
       });
       answer = { status: res.statusCode, headers: res.headers, body: await res.body.bytes() };
-      problem = call.check(answer);
     } catch (error) {
       problem = `transport: ${(error as { code?: string }).code ?? (error as Error).message}`;
+    }
+    try {
+      if (answer) problem = call.check(answer);
+    } catch (error) {
+      // A body the check cannot parse (say, not JSON) is a wrong answer too.
+      problem = `unreadable answer: ${(error as Error).message}`;
     }
     const ms = performance.now() - t;
     latencies.push(ms);
@@ -107,7 +114,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const random = seeded(index + 1);
     for (;;) {
       const op = pickOperation(random);
-      if (reserved + op.calls > options.requests) return;
+      if (reserved + op.calls > options.requests || options.signal?.aborted) return;
       if (performance.now() > deadline) {
         timedOut = true;
         return;

@@ -1,51 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { rssOf } from "./processes";
 
 /** One reading: seconds since the sampler started, resident memory in bytes. */
 export interface Sample {
   readonly at: number;
   readonly rss: number;
-}
-
-/** The resident set of a process (Linux /proc), or undefined once it has gone. */
-export function rssOf(pid: number): number | undefined {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The processes descending from `root` (children, their children, ...), with their names. */
-export function descendants(root: number): { pid: number; name: string; commandLine: string }[] {
-  const parents = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // stat: "pid (name) state ppid ..."; the name may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      names.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
-      parents.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  const found: { pid: number; name: string; commandLine: string }[] = [];
-  const walk = (pid: number) => {
-    for (const [child, parent] of parents) {
-      if (parent !== pid) continue;
-      let commandLine = "";
-      try {
-        commandLine = readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ");
-      } catch {}
-      found.push({ pid: child, name: names.get(child) ?? "", commandLine });
-      walk(child);
-    }
-  };
-  walk(root);
-  return found;
 }
 
 /** Samples `pid`'s resident memory every `intervalMs` until stopped. */

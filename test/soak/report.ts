@@ -13,13 +13,17 @@ const SOAK_FILE = fileURLToPath(new URL("../../docs/soak.md", import.meta.url));
 export interface TargetFigures {
   readonly name: string;
   readonly load: LoadResult;
+  /** The serving process's memory... */
   readonly memory: MemoryFigures;
+  /** ...and that of any other process on the requests' way (wrangler's proxy in front of workerd). */
+  readonly others: readonly { readonly role: string; readonly memory: MemoryFigures }[];
   /** Error lines the service logged during the run. */
   readonly loggedErrors: number;
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const rssLine = (m: MemoryFigures) => `${mib(m.start)} / ${mib(m.mid)} / ${mib(m.end)}`;
 
 export function memoryVerdict(m: MemoryFigures): string {
   const change = `${m.growth >= 0 ? "+" : ""}${(m.growth * 100).toFixed(1)} %`;
@@ -32,8 +36,9 @@ export function summary(t: TargetFigures): string {
   return (
     `${t.name}: ${load.requests} requests in ${load.seconds.toFixed(1)} s (${(load.requests / load.seconds).toFixed(0)} req/s), ` +
     `p50 ${ms(percentile(load.latencies, 50))}, p99 ${ms(percentile(load.latencies, 99))}, ${load.errors} errors, ` +
-    `${t.loggedErrors} error lines logged; RSS ${mib(memory.start)} / ${mib(memory.mid)} / ${mib(memory.end)}, ` +
-    `memory ${memoryVerdict(memory)}${load.timedOut ? "; stopped by the time bound" : ""}`
+    `${t.loggedErrors} error lines logged; RSS ${rssLine(memory)}, memory ${memoryVerdict(memory)}` +
+    t.others.map((o) => `; ${o.role}: RSS ${rssLine(o.memory)}, ${memoryVerdict(o.memory)}`).join("") +
+    (load.timedOut ? "; stopped by the time bound" : "")
   );
 }
 
@@ -42,6 +47,11 @@ function section(t: TargetFigures): string[] {
   return [
     `### ${t.name}`,
     "",
+    ...t.others.map(
+      (o) =>
+        `Also on the requests' way, ${o.role}: RSS ${rssLine(o.memory)} (start / mid / end), ` +
+        `${mib(o.memory.secondQuarter)} → ${mib(o.memory.lastQuarter)} from the second quarter to the last: ${memoryVerdict(o.memory)}.\n`,
+    ),
     "| Kind | Requests | Errors | p50 | p99 |",
     "|---|---|---|---|---|",
     ...kinds.map(
@@ -61,7 +71,7 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     return (
       `| ${t.name} | ${load.requests}${load.timedOut ? " (time bound)" : ""} | ${load.seconds.toFixed(1)} s | ` +
       `${(load.requests / load.seconds).toFixed(0)} | ${ms(percentile(load.latencies, 50))} | ${ms(percentile(load.latencies, 99))} | ` +
-      `${load.errors} | ${t.loggedErrors} | ${mib(memory.start)} / ${mib(memory.mid)} / ${mib(memory.end)} | ` +
+      `${load.errors} | ${t.loggedErrors} | ${rssLine(memory)} | ` +
       `${mib(memory.secondQuarter)} → ${mib(memory.lastQuarter)}: ${memoryVerdict(memory)} |`
     );
   };
@@ -75,7 +85,8 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     "admin API, its archive uploaded with the job token as a runner does, a file of it read back).",
     "Every answer is checked (status, and for files every byte); an error is a wrong answer or a",
     "transport failure. RSS is the serving process's (the Node entry, or the workerd running the",
-    `Worker), sampled every 250 ms; memory counts as flat when the last quarter's average is at most`,
+    "Worker; wrangler's proxy workerd in front of it is shown under its table), sampled every 250 ms;",
+    `memory counts as flat when the last quarter's average is at most`,
     `${(FLAT_GROWTH * 100).toFixed(0)} % above the second quarter's (the first quarter is warm-up).`,
     "Latencies are measured by the load generator, which shares its Node process with s3rver and the",
     "PostgreSQL WebSocket bridge and the machine's cores with everything else (the load below), so",

@@ -24,26 +24,35 @@ const STARTERS: Record<string, (settings: Record<string, string>) => Promise<Tar
   workerd: startWorkerd,
 };
 
+/** Ctrl-C or SIGTERM ends the load early; the run then cleans up and writes no figures. */
+const interrupted = new AbortController();
+
 async function soak(target: Target, operations: ReturnType<typeof mix>): Promise<TargetFigures> {
-  console.log(`${target.name}: ${target.origin.origin}, pid ${target.pid}`);
-  const memory = sampleMemory(target.pid);
+  console.log(
+    `${target.name}: ${target.origin.origin}, ${target.processes.map((p) => `${p.role} pid ${p.pid}`).join(", ")}`,
+  );
+  const samplers = target.processes.map((p) => ({ role: p.role, sampler: sampleMemory(p.pid) }));
   const load = await runLoad({
     origin: target.origin,
     connections: CONNECTIONS,
     requests: REQUESTS,
     seconds: SECONDS,
     operations,
+    signal: interrupted.signal,
     onTick: (done) => {
       if (process.stdout.isTTY) process.stdout.write(`\r${done} requests`);
     },
   });
-  const figures = { name: target.name, load, memory: memoryFigures(memory.stop()), loggedErrors: target.errorLines() };
+  const [served, ...others] = samplers.map((s) => ({ role: s.role, memory: memoryFigures(s.sampler.stop()) }));
+  if (!served) throw new Error(`${target.name}: no process watched`);
+  const figures = { name: target.name, load, memory: served.memory, others, loggedErrors: target.errorLines() };
   console.log(`\n${summary(figures)}`);
   for (const example of load.examples) console.log(`  ${example}`);
   return figures;
 }
 
 async function main() {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
   for (const name of TARGETS) if (!STARTERS[name]) throw new Error(`SOAK_TARGETS: unknown target ${name}`);
   const stack = await scratchStack("soak");
   const results: TargetFigures[] = [];
@@ -59,6 +68,7 @@ async function main() {
         await target.stop();
       }
     }
+    if (interrupted.signal.aborted) throw new Error("interrupted: no figures written");
     writeSoakReport(
       `SOAK_REQUESTS=${REQUESTS}, SOAK_CONNECTIONS=${CONNECTIONS}, SOAK_SECONDS=${SECONDS}, ` +
         `database ${stack.database}`,

@@ -2,14 +2,17 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { freePort } from "../../lib/local/stack";
 import { startLocalWorker } from "../../lib/local/worker";
-import { descendants } from "./memory";
+import { descendants, listenerOn } from "./processes";
 
 /** A running service under soak: where to send requests, whose memory to watch, how to stop it. */
 export interface Target {
   readonly name: string;
   readonly origin: URL;
-  /** The process serving the requests (the Node entry, or the workerd running the Worker). */
-  readonly pid: number;
+  /**
+   * The processes whose memory is watched: first the one serving the requests (the Node entry, or
+   * the workerd running the Worker), then any other on the requests' way (wrangler's proxy).
+   */
+  readonly processes: readonly { readonly role: string; readonly pid: number }[];
   /** Error lines the service logged so far. */
   readonly errorLines: () => number;
   stop(): Promise<void>;
@@ -42,7 +45,7 @@ export async function startNode(settings: Record<string, string>): Promise<Targe
   return {
     name: "Node entry (functions/node.ts)",
     origin: new URL(`http://127.0.0.1:${port}`),
-    pid: child.pid,
+    processes: [{ role: "the Node entry", pid: child.pid }],
     errorLines: () => errors,
     async stop() {
       child.kill("SIGTERM");
@@ -74,23 +77,29 @@ function countPrintedErrors() {
 }
 
 /**
- * The bundled Worker in workerd (lib/local/worker.ts), as `npm start` runs it. The workerd it
- * starts is the process watched; should wrangler run another for its proxy, that one listens on
- * the URL handed out and is left aside.
+ * The bundled Worker in workerd (lib/local/worker.ts), as `npm start` runs it. Wrangler runs the
+ * Worker in one workerd and, in front of it, a proxy in another, which listens on the URL handed
+ * out; both are watched, the Worker's first. A first request makes sure both are up.
  */
 export async function startWorkerd(settings: Record<string, string>): Promise<Target> {
   const before = new Set(descendants(process.pid).map((p) => p.pid));
   const printed = countPrintedErrors();
   const worker = await startLocalWorker({ settings, logLevel: "error" });
-  const started = descendants(process.pid).filter((p) => p.name === "workerd" && !before.has(p.pid));
-  const runtime = started.filter((p) => !p.commandLine.includes(`:${worker.url.port}`));
-  const pid = runtime.length === 1 ? runtime[0]?.pid : undefined;
-  if (pid === undefined)
-    throw new Error(`cannot tell the Worker's workerd: ${started.map((p) => p.commandLine).join(" | ")}`);
+  await (await fetch(new URL("/api/v4/version", worker.url))).arrayBuffer();
+  const started = descendants(process.pid)
+    .filter((p) => p.name === "workerd" && !before.has(p.pid))
+    .map((p) => p.pid);
+  const proxy = listenerOn(Number(worker.url.port), started);
+  const runtime = started.filter((pid) => pid !== proxy);
+  const [pid] = runtime.length ? runtime : started;
+  if (pid === undefined || runtime.length > 1) throw new Error(`cannot tell the Worker's workerd among ${started}`);
   return {
     name: "Worker in workerd (lib/local/worker.ts)",
     origin: worker.url,
-    pid,
+    processes: [
+      { role: "the workerd running the Worker", pid },
+      ...(proxy !== undefined && proxy !== pid ? [{ role: "wrangler's proxy workerd", pid: proxy }] : []),
+    ],
     errorLines: printed.count,
     async stop() {
       await worker.dispose();
