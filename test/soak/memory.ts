@@ -34,6 +34,8 @@ export interface MemoryFigures {
   /** lastQuarter / secondQuarter - 1: how much the resident set grew between the two. */
   readonly growth: number;
   readonly flat: boolean;
+  /** The average of each tenth of the run, so the shape shows (a climb that levels off, or a slope). */
+  readonly tenths: number[];
 }
 
 /** Resident memory may grow by this much from the second quarter to the last and count as flat. */
@@ -45,10 +47,10 @@ export const FLAT_GROWTH = 0.1;
  */
 export function memoryFigures(samples: readonly Sample[]): MemoryFigures {
   const average = (part: readonly Sample[]) => part.reduce((sum, s) => sum + s.rss, 0) / Math.max(1, part.length);
-  const quarter = (n: number) =>
-    samples.slice(Math.floor((n * samples.length) / 4), Math.floor(((n + 1) * samples.length) / 4));
-  const secondQuarter = average(quarter(1));
-  const lastQuarter = average(quarter(3));
+  const part = (n: number, of: number) =>
+    samples.slice(Math.floor((n * samples.length) / of), Math.floor(((n + 1) * samples.length) / of));
+  const secondQuarter = average(part(1, 4));
+  const lastQuarter = average(part(3, 4));
   const growth = lastQuarter / secondQuarter - 1;
   return {
     start: samples[0]?.rss ?? 0,
@@ -58,5 +60,6 @@ export function memoryFigures(samples: readonly Sample[]): MemoryFigures {
     lastQuarter,
     growth,
     flat: growth <= FLAT_GROWTH,
+    tenths: Array.from({ length: 10 }, (_, n) => average(part(n, 10))),
   };
 }

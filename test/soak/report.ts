@@ -12,6 +12,8 @@ const SOAK_FILE = fileURLToPath(new URL("../../docs/soak.md", import.meta.url));
 
 export interface TargetFigures {
   readonly name: string;
+  /** The serving process, as the report names it. */
+  readonly role: string;
   readonly load: LoadResult;
   /** The serving process's memory... */
   readonly memory: MemoryFigures;
@@ -23,6 +25,7 @@ export interface TargetFigures {
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const tenths = (m: MemoryFigures) => `${m.tenths.map((v) => (v / 2 ** 20).toFixed(0)).join(", ")} MiB`;
 const rssLine = (m: MemoryFigures) => `${mib(m.start)} / ${mib(m.mid)} / ${mib(m.end)}`;
 
 export function memoryVerdict(m: MemoryFigures): string {
@@ -47,11 +50,14 @@ function section(t: TargetFigures): string[] {
   return [
     `### ${t.name}`,
     "",
-    ...t.others.map(
-      (o) =>
-        `Also on the requests' way, ${o.role}: RSS ${rssLine(o.memory)} (start / mid / end), ` +
-        `${mib(o.memory.secondQuarter)} → ${mib(o.memory.lastQuarter)} from the second quarter to the last: ${memoryVerdict(o.memory)}.\n`,
-    ),
+    `RSS of ${t.role}, average of each tenth of the run: ${tenths(t.memory)}.`,
+    "",
+    ...t.others.flatMap((o) => [
+      `Also on the requests' way, ${o.role}: RSS ${rssLine(o.memory)} (start / mid / end), ` +
+        `${mib(o.memory.secondQuarter)} → ${mib(o.memory.lastQuarter)} from the second quarter to the last: ` +
+        `${memoryVerdict(o.memory)}; by tenth: ${tenths(o.memory)}.`,
+      "",
+    ]),
     "| Kind | Requests | Errors | p50 | p99 |",
     "|---|---|---|---|---|",
     ...kinds.map(

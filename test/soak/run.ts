@@ -45,7 +45,14 @@ async function soak(target: Target, operations: ReturnType<typeof mix>): Promise
   });
   const [served, ...others] = samplers.map((s) => ({ role: s.role, memory: memoryFigures(s.sampler.stop()) }));
   if (!served) throw new Error(`${target.name}: no process watched`);
-  const figures = { name: target.name, load, memory: served.memory, others, loggedErrors: target.errorLines() };
+  const figures = {
+    name: target.name,
+    role: served.role,
+    load,
+    memory: served.memory,
+    others,
+    loggedErrors: target.errorLines(),
+  };
   console.log(`\n${summary(figures)}`);
   for (const example of load.examples) console.log(`  ${example}`);
   return figures;
