@@ -9,8 +9,6 @@ export interface LoadOptions {
   /** ...or after this many seconds, whichever comes first. */
   readonly seconds: number;
   readonly operations: readonly Operation[];
-  /** Ends the load early (what is in flight finishes). */
-  readonly signal?: AbortSignal;
   /** Called about once a second while the load runs. */
   readonly onTick?: (done: number) => void;
 }
@@ -114,7 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const random = seeded(index + 1);
     for (;;) {
       const op = pickOperation(random);
-      if (reserved + op.calls > options.requests || options.signal?.aborted) return;
+      if (reserved + op.calls > options.requests) return;
       if (performance.now() > deadline) {
         timedOut = true;
         return;

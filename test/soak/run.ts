@@ -24,9 +24,6 @@ const STARTERS: Record<string, (settings: Record<string, string>) => Promise<Tar
   workerd: startWorkerd,
 };
 
-/** Ctrl-C or SIGTERM ends the load early; the run then cleans up and writes no figures. */
-const interrupted = new AbortController();
-
 async function soak(target: Target, operations: ReturnType<typeof mix>): Promise<TargetFigures> {
   console.log(
     `${target.name}: ${target.origin.origin}, ${target.processes.map((p) => `${p.role} pid ${p.pid}`).join(", ")}`,
@@ -38,7 +35,6 @@ async function soak(target: Target, operations: ReturnType<typeof mix>): Promise
     requests: REQUESTS,
     seconds: SECONDS,
     operations,
-    signal: interrupted.signal,
     onTick: (done) => {
       if (process.stdout.isTTY) process.stdout.write(`\r${done} requests`);
     },
@@ -59,7 +55,6 @@ async function soak(target: Target, operations: ReturnType<typeof mix>): Promise
 }
 
 async function main() {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => interrupted.abort());
   for (const name of TARGETS) if (!STARTERS[name]) throw new Error(`SOAK_TARGETS: unknown target ${name}`);
   const stack = await scratchStack("soak");
   const results: TargetFigures[] = [];
@@ -75,7 +70,6 @@ async function main() {
         await target.stop();
       }
     }
-    if (interrupted.signal.aborted) throw new Error("interrupted: no figures written");
     writeSoakReport(
       `SOAK_REQUESTS=${REQUESTS}, SOAK_CONNECTIONS=${CONNECTIONS}, SOAK_SECONDS=${SECONDS}, ` +
         `database ${stack.database}`,
