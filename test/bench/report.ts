@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,20 +20,33 @@ interface Figure {
 
 /**
  * The commit measured, marked when the working tree differs from it (the figures then belong to no
- * commit); this file's own earlier output does not count as a difference.
+ * commit); the report's own earlier output (`written`) does not count as a difference.
  */
-function commit(): string {
+export function commit(written = BENCHMARKS_FILE): string {
   try {
     const git = (...args: string[]) => execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
     const head = git("rev-parse", "--short", "HEAD");
-    const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs/benchmarks.md");
+    const changed = git(
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--",
+      ".",
+      `:(exclude)${relative(ROOT, written)}`,
+    );
     return changed === "" ? head : `${head} (with uncommitted changes)`;
   } catch {
     return "unknown (no git)";
   }
 }
 
-function machine(): string {
+/** The value below which `p` % of `values` fall (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export function machine(): string {
   const cores = cpus();
   const model = cores[0]?.model.trim() ?? "unknown CPU";
   // The load average says whether other work shared the cores while the figures were taken.

@@ -7,20 +7,17 @@
  *   - a small file: latency and storage reads.
  * Loopback only; bounded in count and time; stops by itself.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Zip, ZipDeflate } from "fflate";
 import { createApp } from "../../functions/app";
 import { archiveKey } from "../../lib/ingest/keys";
 import { recordArchive } from "../../lib/ingest/record";
 import { storeArchive } from "../../lib/ingest/store";
 import { nodeWebSocket } from "../../lib/local/node-websocket";
-import { startStack } from "../../lib/local/stack";
 import { servicesFrom } from "../../lib/platform/services";
 import { countingStorage } from "../helpers/counting-storage";
 import { factories } from "../helpers/factories";
-import { benchReport } from "./report";
+import { scratchStack } from "../helpers/scratch-stack";
+import { benchReport, percentile } from "./report";
 
 const ENTRY_MB = Number(process.env.BENCH_ENTRY_MB ?? 256);
 const REDIRECTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -56,22 +53,9 @@ function streamedZip(mb: number): ReadableStream<Uint8Array> {
   });
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
-
 async function main() {
-  const report = benchReport(
-    `BENCH_ENTRY_MB=${ENTRY_MB}, BENCH_REQUESTS=${REDIRECTS}, database ${process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL" : "embedded PostgreSQL"}`,
-  );
-  const dataDir = mkdtempSync(join(tmpdir(), "artifact-edge-bench-"));
-  const stack = await startStack({
-    dataDir,
-    databaseUrl: process.env.TEST_DATABASE_URL || undefined,
-    databaseName: `artifact_edge_bench_${process.pid}`,
-    disposable: true,
-  });
+  const stack = await scratchStack("bench");
+  const report = benchReport(`BENCH_ENTRY_MB=${ENTRY_MB}, BENCH_REQUESTS=${REDIRECTS}, database ${stack.database}`);
   try {
     const built = servicesFrom({ ...stack.settings, ADMIN_TOKEN }, nodeWebSocket);
     let queries = 0;
@@ -171,7 +155,6 @@ async function main() {
     report.write();
   } finally {
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
