@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Job } from "../../schema";
 import { artifactEntries, jobArtifacts, jobs } from "../../schema";
+import { sha256Hex } from "../auth/tokens";
 import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import type { Storage } from "../platform/storage";
@@ -40,6 +41,7 @@ async function entryRows(services: { storage: Storage; log: Logger }, record: Ar
     }
     if (rows.has(path) || path.includes("\0")) continue;
     rows.set(path, {
+      path_sha256: sha256Hex(path),
       path,
       method: entry.method,
       flags: entry.flags,
