@@ -27,10 +27,28 @@ export function decodeArtifactPath(raw: string): { text: string; bytes: Uint8Arr
   return { text, bytes: encoded };
 }
 
-/** `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it. */
+/** Go's filepath.Base, which Workhorse applies to the entry name: a directory entry `dist/` is `dist`. */
+function goBase(path: string): string {
+  if (path === "") return ".";
+  const trimmed = path.replace(/\/+$/, "");
+  if (trimmed === "") return "/";
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+/**
+ * `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it, and sent
+ * as the bytes Workhorse sends: the name's UTF-8 bytes (a header value is a byte string, one
+ * character per byte), with CR and LF as spaces as Go's net/http writes them, so no name can
+ * split the header (security review finding 16). Other control characters, which Node and
+ * workerd refuse in a header, become spaces too.
+ */
 export function entryDisposition(path: string): string {
-  const base = path.slice(path.lastIndexOf("/") + 1);
-  return `attachment; filename="${base.replace(/[\\"]/g, "\\$&")}"`;
+  const base = goBase(path)
+    .replace(/[\\"]/g, "\\$&")
+    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ");
+  let bytes = "";
+  for (const byte of new TextEncoder().encode(base)) bytes += String.fromCharCode(byte);
+  return `attachment; filename="${bytes}"`;
 }
 
 /**

@@ -29,4 +29,11 @@ describe("entryDisposition", () => {
     expect(entryDisposition("a/b/report.html")).toBe('attachment; filename="report.html"');
     expect(entryDisposition('x/say "hi"\\.txt')).toBe('attachment; filename="say \\"hi\\"\\\\.txt"');
   });
+
+  it("names a directory entry as Go's filepath.Base does, and never lets a name end the header", () => {
+    expect(entryDisposition("dist/")).toBe('attachment; filename="dist"');
+    expect(entryDisposition("a\r\nSet-Cookie: x\t\u0001")).toBe('attachment; filename="a  Set-Cookie: x\t "');
+    // The UTF-8 bytes, one character per byte: what Workhorse puts on the wire.
+    expect(entryDisposition("✓")).toBe('attachment; filename="\u00e2\u009c\u0093"');
+  });
 });
