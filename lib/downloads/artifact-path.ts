@@ -43,11 +43,12 @@ function goBase(path: string): string {
  * workerd refuse in a header, become spaces too.
  */
 export function entryDisposition(path: string): string {
-  const base = goBase(path)
-    .replace(/[\\"]/g, "\\$&")
-    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ");
+  const base = goBase(path).replace(/[\\"]/g, "\\$&");
   let bytes = "";
-  for (const byte of new TextEncoder().encode(base)) bytes += String.fromCharCode(byte);
+  for (const byte of new TextEncoder().encode(base)) {
+    const control = (byte < 0x20 && byte !== 0x09) || byte === 0x7f;
+    bytes += String.fromCharCode(control ? 0x20 : byte);
+  }
   return `attachment; filename="${bytes}"`;
 }
 
