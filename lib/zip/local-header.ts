@@ -1,5 +1,6 @@
 import type { ZipEntry } from "./central-directory";
 import { CorruptEntryError } from "./errors";
+import { peek } from "./peek";
 
 const LFH_SIG = 0x04034b50;
 const LFH_FIXED = 30;
@@ -15,42 +16,14 @@ export async function checkedLocalHeader(
   body: ReadableStream<Uint8Array>,
   entry: Pick<ZipEntry, "name" | "method" | "flags">,
 ): Promise<ReadableStream<Uint8Array>> {
-  const reader = body.getReader();
-  const wanted = LFH_FIXED + entry.name.length;
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  while (length < wanted) {
-    const next = await reader.read();
-    if (next.done) break;
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const head = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    head.set(chunk, at);
-    at += chunk.length;
-  }
+  const { head, rest, reader } = await peek(body, LFH_FIXED + entry.name.length);
   try {
     checkHeader(head, entry);
   } catch (error) {
     void reader.cancel(error).catch(() => {});
     throw error;
   }
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(head);
-      },
-      async pull(controller) {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
+  return rest;
 }
 
 function checkHeader(head: Uint8Array, entry: Pick<ZipEntry, "name" | "method" | "flags">): void {
