@@ -1,8 +1,10 @@
-import { zipSync } from "fflate";
+import { deflateSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MAX_ARTIFACT_ENTRIES } from "../../../lib/platform/config";
+import { MAX_DEFLATE_RATIO } from "../../../lib/zip/central-directory";
 import { random, text } from "../../helpers/bytes";
 import { harness } from "../../helpers/harness";
-import { multipartUpload } from "../../helpers/zips";
+import { manyEntriesZip, multipartUpload, type RawEntry, rawZip } from "../../helpers/zips";
 import { uploads } from "./fixtures";
 
 const h = harness();
@@ -65,4 +67,85 @@ describe("entry names with line terminators (security review finding 16)", () =>
       );
     }
   });
+});
+
+const NOT_A_ZIP = { message: "400 Bad request - File is not a zip archive" };
+const hello = (name = "a.txt"): RawEntry => ({ name, content: text(`hello from ${name}\n`) });
+const GOOD = rawZip([hello("a.txt"), hello("b.txt")]);
+const ZIP64_EXTRA_SHORT = Uint8Array.of(0x01, 0x00, 0x04, 0x00, 1, 2, 3, 4);
+const zeroSignature = (zip: Uint8Array) => {
+  const copy = zip.slice();
+  copy.set([0, 0, 0, 0], copy.length - 22);
+  return copy;
+};
+
+/**
+ * Archives no zip tool would write, each refused whole at upload with GitLab's "not a zip" 400,
+ * before a row or an index is written: whatever cannot be indexed exactly is never recorded.
+ */
+const REFUSED: [string, () => Uint8Array][] = [
+  ["truncated in the middle", () => GOOD.slice(0, Math.floor(GOOD.length / 2))],
+  ["truncated inside its end record", () => GOOD.slice(0, GOOD.length - 5)],
+  ["no end record", () => zeroSignature(GOOD)],
+  ["an end record pointing outside the file", () => rawZip([hello()], { offset: 10_000_000 })],
+  ["a directory running into its end record", () => rawZip([hello()], { size: 200 })],
+  ["an end record counting more entries than its directory holds", () => rawZip([hello()], { entries: 40 })],
+  [
+    "an end record counting fewer entries than its directory holds",
+    () => rawZip([hello(), hello("b.txt")], { entries: 1 }),
+  ],
+  [
+    "two entries sharing one local header (overlapping entries)",
+    () => rawZip([hello("a.txt"), { ...hello("b.txt"), offset: 0, centralOnly: true }]),
+  ],
+  [
+    "an entry whose compressed size runs into the next entry (sizes that lie high)",
+    () => rawZip([{ ...hello("a.txt"), compressedSize: 500 }, hello("b.txt")]),
+  ],
+  [
+    "a stored entry with two different sizes",
+    () => rawZip([{ name: "s.txt", method: 0, content: text("stored"), uncompressedSize: 60 }]),
+  ],
+  [
+    `a deflated entry claiming more than ${MAX_DEFLATE_RATIO}:1 (a zip bomb's lie)`,
+    () => {
+      const content = text("x".repeat(1000));
+      const compressed = deflateSync(content).length;
+      return rawZip([{ name: "bomb.bin", content, uncompressedSize: compressed * MAX_DEFLATE_RATIO + 1 }]);
+    },
+  ],
+  ["a ZIP64 locator pointing at no ZIP64 end record", () => rawZip([hello()], { zip64: { recordOffset: 3 } })],
+  ["a ZIP64 end record counting entries the directory lacks", () => rawZip([hello()], { zip64: { entries: 7 } })],
+  ["a saturated 32-bit size without its ZIP64 field", () => rawZip([{ ...hello(), compressedSize: 0xffffffff }])],
+  [
+    "a ZIP64 field too short for the sizes it must hold",
+    () => rawZip([{ ...hello(), compressedSize: 0xffffffff, centralExtra: ZIP64_EXTRA_SHORT }]),
+  ],
+  [
+    "an entry overrunning the next one, behind 1 MB of 65,000-byte comments (finding 3)",
+    () =>
+      rawZip([
+        ...Array.from({ length: 16 }, (_, i) => ({ ...hello(`f${i}`), comment: new Uint8Array(65_000).fill(99) })),
+        { name: "bad", method: 0, content: text("y"), compressedSize: 1_000_000, uncompressedSize: 1_000_000 },
+      ]),
+  ],
+];
+
+describe("hostile archives refused at upload", () => {
+  it.each(REFUSED)("%s: 400, nothing recorded, nothing kept", async (_, build) => {
+    const { job, send } = await publicJob();
+    const res = await send(build());
+    expect(res.status).toBe(400);
+    expect(await h.json(res)).toEqual(NOT_A_ZIP);
+    expect(await archiveRow(job.id)).toBeUndefined();
+  });
+
+  it(`refuses ${(1_000_000).toLocaleString("en")} tiny entries past MAX_ARTIFACT_ENTRIES (${DEFAULT_MAX_ARTIFACT_ENTRIES.toLocaleString("en")}) with Workhorse's 413, before reading their directory`, async () => {
+    const { job, send } = await publicJob();
+    const { result: res, reads } = await h.cost(() => send(manyEntriesZip(1_000_000)));
+    expect(res.status).toBe(413);
+    expect(await res.text()).toBe("Request Entity Too Large\n");
+    expect(reads).toEqual([]);
+    expect(await archiveRow(job.id)).toBeUndefined();
+  }, 120_000);
 });
