@@ -149,3 +149,97 @@ describe("hostile archives refused at upload", () => {
     expect(await archiveRow(job.id)).toBeUndefined();
   }, 120_000);
 });
+
+/** Reads a body to its end; a body that breaks off rejects with what it had by then. */
+async function drain(res: Response): Promise<{ received: number; failed: boolean }> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let received = 0;
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) received += next.value.length;
+    return { received, failed: false };
+  } catch {
+    return { received, failed: true };
+  }
+}
+
+const TEXT = text("a line of text that deflates well enough to cut short\n".repeat(2000));
+const compressedLength = deflateSync(TEXT).length;
+
+describe("hostile archives GitLab accepts: 201, and Workhorse's answer for the entry", () => {
+  it.each([
+    ["a local header naming another file", { name: "a.txt", content: TEXT, local: { name: "b.txt" } }],
+    ["a local header with another method", { name: "a.txt", content: TEXT, local: { method: 0 } }],
+    ["an encrypted entry", { name: "a.txt", content: TEXT, flags: 0x801 }],
+    ["an unsupported method (93, zstd)", { name: "a.txt", method: 93, stored: TEXT, uncompressedSize: TEXT.length }],
+  ] as [string, RawEntry][])("%s: 500 before any byte; the archive's other files are served", async (_, entry) => {
+    const { send, file } = await publicJob();
+    expect((await send(rawZip([entry, hello("ok.txt")]))).status).toBe(201);
+    const res = await file("a.txt");
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("Internal Server Error\n");
+    expect(await (await file("ok.txt")).text()).toBe("hello from ok.txt\n");
+  });
+
+  it.each([
+    ["a CRC-32 that does not match", { crc32: 0x1234 }],
+    ["a compressed size that lies low", { compressedSize: compressedLength - 40 }],
+    ["an uncompressed size that lies low", { uncompressedSize: TEXT.length - 100 }],
+    ["an uncompressed size that lies high", { uncompressedSize: TEXT.length + 100 }],
+  ] as [string, Partial<RawEntry>][])(
+    "%s: 200 with the recorded length, then the body breaks off before its end (ADR 0002)",
+    async (_, lie) => {
+      const { send, file } = await publicJob();
+      expect((await send(rawZip([{ name: "a.txt", content: TEXT, ...lie }, hello("ok.txt")]))).status).toBe(201);
+      const res = await file("a.txt");
+      expect(res.status).toBe(200);
+      const length = Number(res.headers.get("content-length"));
+      const body = await drain(res);
+      expect(body.failed).toBe(true);
+      expect(body.received).toBeLessThan(length);
+    },
+  );
+
+  it(`serves a real bomb within ${MAX_DEFLATE_RATIO}:1 (32 MiB of zeros) whole, as GitLab does`, async () => {
+    const zeros = new Uint8Array(32 * 1024 * 1024);
+    const { send, file } = await publicJob();
+    expect((await send(zipSync({ "zeros.bin": [zeros, { level: 9 }] }))).status).toBe(201);
+    const res = await file("zeros.bin");
+    expect(res.status).toBe(200);
+    expect(await drain(res)).toEqual({ received: zeros.length, failed: false });
+  });
+
+  it("serves the first of duplicate names, as Workhorse's lookup does", async () => {
+    const { send, file } = await publicJob();
+    const zip = rawZip([
+      { name: "d.txt", content: text("first") },
+      { name: "d.txt", content: text("second") },
+    ]);
+    expect((await send(zip)).status).toBe(201);
+    expect(await (await file("d.txt")).text()).toBe("first");
+  });
+
+  it.each([
+    ["../escape.txt", "..%2Fescape.txt"],
+    ["a/../../up.txt", "a/..%2F..%2Fup.txt"],
+    ["/etc/passwd", "%2Fetc%2Fpasswd"],
+    ["back\\slash\\name.txt", "back%5Cslash%5Cname.txt"],
+    ["c:\\windows\\x.txt", "c%3A%5Cwindows%5Cx.txt"],
+  ])("serves %j only by its exact name, never normalised", async (name, encoded) => {
+    const { send, file } = await publicJob();
+    expect((await send(rawZip([{ name, content: text(name) }, hello("escape.txt")]))).status).toBe(201);
+    expect(await (await file(encoded)).text()).toBe(name);
+    // GitLab matches names byte for byte: no normalised form of the name finds it.
+    expect((await file("escape.txt")).status).toBe(200);
+    expect(await (await file("escape.txt")).text()).toBe("hello from escape.txt\n");
+  });
+
+  it.each([
+    ["a NUL byte", Uint8Array.of(0x61, 0x00, 0x62), "a%00b"],
+    ["bytes that are not UTF-8", Uint8Array.of(0x66, 0xff, 0x2e, 0x74), "f%FF.t"],
+  ])("accepts a name with %s, which no request can name: 400 for the path", async (_, name, encoded) => {
+    const { send, file } = await publicJob();
+    expect((await send(rawZip([{ name, content: text("x") }, hello()]))).status).toBe(201);
+    expect((await file(encoded)).status).toBe(400);
+    expect(await (await file("a.txt")).text()).toBe("hello from a.txt\n");
+  });
+});
