@@ -2,6 +2,7 @@ import { deflateSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_ARTIFACT_ENTRIES } from "../../../lib/platform/config";
 import { MAX_DEFLATE_RATIO } from "../../../lib/zip/central-directory";
+import { MAX_UNINDEXED_CENTRAL_DIRECTORY, TAIL_READ } from "../../../lib/zip/reader";
 import { random, text } from "../../helpers/bytes";
 import { harness } from "../../helpers/harness";
 import { manyEntriesZip, multipartUpload, type RawEntry, rawZip } from "../../helpers/zips";
@@ -241,5 +242,21 @@ describe("hostile archives GitLab accepts: 201, and Workhorse's answer for the e
     expect((await send(rawZip([{ name, content: text("x") }, hello()]))).status).toBe(201);
     expect((await file(encoded)).status).toBe(400);
     expect(await (await file("a.txt")).text()).toBe("hello from a.txt\n");
+  });
+});
+
+describe("an archive recorded before every upload was indexed (security review finding 3)", () => {
+  it("answers a file of a directory past MAX_UNINDEXED_CENTRAL_DIRECTORY with a 500 after one 64 KiB read", async () => {
+    const comment = new Uint8Array(65_000).fill(0x63);
+    const count = Math.ceil(MAX_UNINDEXED_CENTRAL_DIRECTORY / 65_000) + 1;
+    const zip = rawZip(Array.from({ length: count }, (_, i) => ({ ...hello(`f${i}`), comment })));
+    const { project, job } = await h.make.jobWithArchive(zip, {
+      project: { visibility: "public" },
+      archive: { indexed: false },
+    });
+    const { result: res, reads } = await h.cost(() => h.fetch(h.url.jobArtifactFile(project, job, "nonexistent")));
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("Internal Server Error\n");
+    expect(reads.map((r) => (r.range ? r.range.end - r.range.start + 1 : Number.NaN))).toEqual([TAIL_READ]);
   });
 });
