@@ -1,10 +1,11 @@
 import { deflateSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_ARTIFACT_ENTRIES } from "../../../lib/platform/config";
+import { createApp } from "../../../functions/app";
+import { DEFAULT_MAX_ARTIFACT_ENTRIES, parseConfig } from "../../../lib/platform/config";
 import { MAX_DEFLATE_RATIO } from "../../../lib/zip/central-directory";
 import { MAX_UNINDEXED_CENTRAL_DIRECTORY, TAIL_READ } from "../../../lib/zip/reader";
 import { random, text } from "../../helpers/bytes";
-import { harness } from "../../helpers/harness";
+import { harness, settings } from "../../helpers/harness";
 import { manyEntriesZip, multipartUpload, type RawEntry, rawZip } from "../../helpers/zips";
 import { uploads } from "./fixtures";
 
@@ -258,5 +259,33 @@ describe("an archive recorded before every upload was indexed (security review f
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("Internal Server Error\n");
     expect(reads.map((r) => (r.range ? r.range.end - r.range.start + 1 : Number.NaN))).toEqual([TAIL_READ]);
+  });
+});
+
+describe("MAX_ARTIFACT_ENTRIES", () => {
+  it("is read from the settings: a whole number from 1 to 1,000,000, 200,000 when unset", () => {
+    const base = settings();
+    expect(parseConfig(base).MAX_ARTIFACT_ENTRIES).toBe(DEFAULT_MAX_ARTIFACT_ENTRIES);
+    expect(parseConfig({ ...base, MAX_ARTIFACT_ENTRIES: "3" }).MAX_ARTIFACT_ENTRIES).toBe(3);
+    for (const bad of ["0", "2.5", "1000001", "many"]) {
+      expect(() => parseConfig({ ...base, MAX_ARTIFACT_ENTRIES: bad })).toThrow(/MAX_ARTIFACT_ENTRIES/);
+    }
+  });
+
+  it("takes an archive of exactly that many entries and refuses one more with 413", async () => {
+    const config = parseConfig({ ...settings(), MAX_ARTIFACT_ENTRIES: "3" });
+    const app = createApp(async () => ({ services: { ...h.services, config } }));
+    const { job, token } = await h.make.job(await h.make.pipeline(await h.make.project()));
+    const send = (zip: Uint8Array) =>
+      app.request(h.url.uploadJobArtifacts(job), {
+        method: "POST",
+        headers: { "JOB-TOKEN": token },
+        body: multipartUpload(zip),
+      });
+    const four = await send(rawZip([hello("1"), hello("2"), hello("3"), hello("4")]));
+    expect(four.status).toBe(413);
+    expect(await archiveRow(job.id)).toBeUndefined();
+    expect((await send(rawZip([hello("1"), hello("2"), hello("3")]))).status).toBe(201);
+    expect((await archiveRow(job.id))?.entries_indexed).toBe(true);
   });
 });
