@@ -1,7 +1,7 @@
 import CRC32 from "crc-32";
 import { Inflate } from "fflate";
 import type { Storage } from "../platform/storage";
-import { EntryFinder, IndexBuilder, type ZipEntry } from "./central-directory";
+import { EntryFinder, IndexBuilder, MAX_ENTRIES, type ZipEntry } from "./central-directory";
 import { scanRecords } from "./directory-scan";
 import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
@@ -111,7 +111,7 @@ export async function indexArchive(
   storage: Storage,
   archive: ArchiveRef,
   end: { location: CentralDirectoryLocation; tail: Uint8Array },
-  maxEntries: number,
+  maxEntries = MAX_ENTRIES,
 ): Promise<ZipEntry[]> {
   const { location, tail } = end;
   if (location.entries > maxEntries) throw new ZipLimitError(`archive has ${location.entries} entries`);
