@@ -35,20 +35,40 @@ function goBase(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf("/") + 1);
 }
 
+let unicodeHeaders: boolean | undefined;
+
 /**
- * `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it, and sent
- * as the bytes Workhorse sends: the name's UTF-8 bytes (a header value is a byte string, one
- * character per byte), with CR and LF as spaces as Go's net/http writes them, so no name can
- * split the header (security review finding 16). Other control characters, which Node and
- * workerd refuse in a header, become spaces too.
+ * Whether this runtime's headers take any string and send it as UTF-8 (workerd), or only byte
+ * strings, one character per byte (Node and undici, which send them as Latin-1).
  */
-export function entryDisposition(path: string): string {
-  const base = goBase(path).replace(/[\\"]/g, "\\$&");
-  let bytes = "";
-  for (const byte of new TextEncoder().encode(base)) {
-    const control = (byte < 0x20 && byte !== 0x09) || byte === 0x7f;
-    bytes += String.fromCharCode(control ? 0x20 : byte);
+function headersTakeUnicode(): boolean {
+  if (unicodeHeaders === undefined) {
+    try {
+      new Headers({ probe: "\u2713" });
+      unicodeHeaders = true;
+    } catch {
+      unicodeHeaders = false;
+    }
   }
+  return unicodeHeaders;
+}
+
+/**
+ * `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it, so that
+ * the bytes sent are Workhorse's: the name's UTF-8 bytes (given as one character per byte where
+ * a header is a byte string), with CR and LF as spaces as Go's net/http writes them, so no name
+ * can split the header (security review finding 16). Other control characters, which Node
+ * refuses in a header, become spaces too.
+ */
+export function entryDisposition(path: string, unicode = headersTakeUnicode()): string {
+  let base = "";
+  for (const char of goBase(path).replace(/[\\"]/g, "\\$&")) {
+    const code = char.charCodeAt(0);
+    base += (code < 0x20 && code !== 0x09) || code === 0x7f ? " " : char;
+  }
+  if (unicode) return `attachment; filename="${base}"`;
+  let bytes = "";
+  for (const byte of new TextEncoder().encode(base)) bytes += String.fromCharCode(byte);
   return `attachment; filename="${bytes}"`;
 }
 
