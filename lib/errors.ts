@@ -97,6 +97,14 @@ export const workhorseNotFound = (options: { inline: boolean }) =>
 export const workhorseFailed = (context?: ErrorContext) =>
   new ApiError(500, "Internal Server Error\n", { "X-Content-Type-Options": "nosniff" }, context);
 
+/**
+ * Workhorse's plain-text 413 when reading an uploaded zip reaches its limits (zipartifacts
+ * CodeLimitsReached, ErrBadMetadata): here an archive past MAX_ARTIFACT_ENTRIES entries or
+ * MAX_CENTRAL_DIRECTORY bytes of directory.
+ */
+export const zipLimitsReached = () =>
+  new ApiError(413, "Request Entity Too Large\n", { "X-Content-Type-Options": "nosniff" });
+
 /** Where an archive was being read: a file out of it (Workhorse's surface) or a runner's upload (Rails'). */
 export type ArchiveSurface = { kind: "entry"; inline: boolean } | { kind: "upload" };
 
@@ -110,6 +118,7 @@ export function archiveFailure(error: unknown, surface: ArchiveSurface, fields: 
   const context = { cause: error, fields: { failure, ...fields } };
   if (surface.kind === "upload") {
     if (failure === "archive_invalid") return badRequest("File is not a zip archive");
+    if (failure === "limits_reached") return zipLimitsReached();
     return failure === "unknown" ? error : internalError(context);
   }
   if (failure === "archive_not_found") return workhorseNotFound({ inline: surface.inline });

@@ -12,6 +12,9 @@ export const artifactEntries = pgTable(
     artifact_id: integer()
       .notNull()
       .references(() => jobArtifacts.id, { onDelete: "cascade" }),
+    // Hex SHA-256 of the name's UTF-8 bytes (lib/ingest/entry-key.ts): the key, since a btree
+    // row holds at most ~2.7 KB and zip names run to 64 KiB (security review finding 10).
+    path_sha256: text().notNull(),
     path: text().notNull(),
     method: integer().notNull(),
     flags: integer().notNull(),
@@ -23,8 +26,8 @@ export const artifactEntries = pgTable(
     end_offset: bigint({ mode: "number" }).notNull(),
     extra_length: integer().notNull(),
   },
-  // Serves: the download statement's exact-name lookup of one entry.
-  (t) => [primaryKey({ columns: [t.artifact_id, t.path] })],
+  // Serves: the download statement's lookup of one entry, by the name's digest and then the name.
+  (t) => [primaryKey({ columns: [t.artifact_id, t.path_sha256] })],
 );
 
 export type ArtifactEntry = typeof artifactEntries.$inferSelect;

@@ -27,10 +27,49 @@ export function decodeArtifactPath(raw: string): { text: string; bytes: Uint8Arr
   return { text, bytes: encoded };
 }
 
-/** `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it. */
-export function entryDisposition(path: string): string {
-  const base = path.slice(path.lastIndexOf("/") + 1);
-  return `attachment; filename="${base.replace(/[\\"]/g, "\\$&")}"`;
+/** Go's filepath.Base, which Workhorse applies to the entry name: a directory entry `dist/` is `dist`. */
+function goBase(path: string): string {
+  if (path === "") return ".";
+  const trimmed = path.replace(/\/+$/, "");
+  if (trimmed === "") return "/";
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}
+
+let unicodeHeaders: boolean | undefined;
+
+/**
+ * Whether this runtime's headers take any string and send it as UTF-8 (workerd), or only byte
+ * strings, one character per byte (Node and undici, which send them as Latin-1).
+ */
+function headersTakeUnicode(): boolean {
+  if (unicodeHeaders === undefined) {
+    try {
+      new Headers({ probe: "\u2713" });
+      unicodeHeaders = true;
+    } catch {
+      unicodeHeaders = false;
+    }
+  }
+  return unicodeHeaders;
+}
+
+/**
+ * `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it, so that
+ * the bytes sent are Workhorse's: the name's UTF-8 bytes (given as one character per byte where
+ * a header is a byte string), with CR and LF as spaces as Go's net/http writes them, so no name
+ * can split the header (security review finding 16). Other control characters, which Node
+ * refuses in a header, become spaces too.
+ */
+export function entryDisposition(path: string, unicode = headersTakeUnicode()): string {
+  let base = "";
+  for (const char of goBase(path).replace(/[\\"]/g, "\\$&")) {
+    const code = char.charCodeAt(0);
+    base += (code < 0x20 && code !== 0x09) || code === 0x7f ? " " : char;
+  }
+  if (unicode) return `attachment; filename="${base}"`;
+  let bytes = "";
+  for (const byte of new TextEncoder().encode(base)) bytes += String.fromCharCode(byte);
+  return `attachment; filename="${bytes}"`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { type ArchiveSurface, archiveFailure, workhorseNotFound } from "../error
 import type { Services } from "../platform/services";
 import type { ZipEntry } from "../zip/central-directory";
 import { zipFailure } from "../zip/errors";
+import { peek } from "../zip/peek";
 import { type ByteRange, lookupEntry, openEntry } from "../zip/reader";
 import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
@@ -81,42 +82,6 @@ function watched(stream: ReadableStream<Uint8Array>, failed: (error: unknown) =>
     },
     cancel: (reason) => reader.cancel(reason),
   });
-}
-
-/** Reads up to `n` bytes off the front of a stream; returns them and a stream of the whole. */
-async function peek(stream: ReadableStream<Uint8Array>, n: number) {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  let done = false;
-  while (length < n) {
-    const next = await reader.read();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const head = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    head.set(chunk, at);
-    at += chunk.length;
-  }
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.length > 0) controller.enqueue(head);
-      if (done) controller.close();
-    },
-    async pull(controller) {
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
-  return { head, rest, reader };
 }
 
 /** Drops the first `skip` bytes of a stream. */

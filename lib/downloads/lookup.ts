@@ -211,6 +211,8 @@ export async function lookupDownload(
   const patDigest = credentials.access && !accessIsAdmin ? sha256Hex(credentials.access) : null;
   const jobToken = credentials.bearer ?? (credentials.access ? undefined : credentials.job);
   const jobDigest = jobToken ? sha256Hex(jobToken) : null;
+  // Entries are keyed on their name's digest (schema/artifact-entries.ts); the name itself is compared too.
+  const entryDigest = options.entryPath === undefined ? null : sha256Hex(options.entryPath);
 
   // The driver hands bigint columns back as strings; `::float8` makes them numbers (sizes and
   // offsets stay far below 2^53). crc32 is a bigint because it is an unsigned 32-bit value.
@@ -253,7 +255,8 @@ export async function lookupDownload(
     left join project_members pm_job on pm_job.project_id = proj.id and pm_job.user_id = cred_job.user_id
     left join build on true
     left join job_artifacts a on a.job_id = build.id and a.file_type = 'archive'
-    left join artifact_entries e on e.artifact_id = a.id and e.path = ${options.entryPath ?? null}::text
+    left join artifact_entries e on e.artifact_id = a.id
+      and e.path_sha256 = ${entryDigest}::text and e.path = ${options.entryPath ?? null}::text
   `);
   const row = result.rows[0];
   if (!row) throw new Error("download lookup returned no row");

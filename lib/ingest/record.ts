@@ -1,34 +1,27 @@
 import { and, eq } from "drizzle-orm";
 import type { Job } from "../../schema";
 import { artifactEntries, jobArtifacts, jobs } from "../../schema";
+import { sha256Hex } from "../auth/tokens";
+import { type Config, DEFAULT_MAX_ARTIFACT_ENTRIES } from "../platform/config";
 import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import type { Storage } from "../platform/storage";
 import { cancelDeletion, deleteNow, scheduleDeletion } from "../retention/deletion-queue";
-import { zipFailure } from "../zip/errors";
 import type { ArchiveSummary } from "../zip/inspect";
 import { indexArchive } from "../zip/reader";
 import { ARCHIVE_FILENAME } from "./keys";
 
-/** Archives with more entries than this are read from their tail instead of indexed. */
-export const MAX_INDEXED_ENTRIES = 200_000;
 const INDEX_INSERT_BATCH = 1000;
 
 /**
  * The archive's index rows: every UTF-8-named entry (the first of duplicate names, the one
- * Workhorse would serve). Null when the archive is too large to index or the index unreadable;
- * downloads then read the central directory from storage.
+ * Workhorse would serve). An archive that cannot be indexed whole is refused (NotAZipError, 400),
+ * as is one past `maxEntries` entries (ZipLimitError, 413): every archive recorded is indexed,
+ * so no download reads a central directory (security review finding 3).
  */
-async function entryRows(services: { storage: Storage; log: Logger }, record: ArchiveRecord) {
+async function entryRows(services: { storage: Storage }, record: ArchiveRecord, maxEntries: number) {
   const { centralDirectory: location, tail, size } = record.summary;
-  if (location.entries > MAX_INDEXED_ENTRIES) return null;
-  let entries: Awaited<ReturnType<typeof indexArchive>>;
-  try {
-    entries = await indexArchive(services.storage, { key: record.key, size }, { location, tail });
-  } catch (error) {
-    services.log.error("archive not indexed", { key: record.key, failure: zipFailure(error), cause: error });
-    return null;
-  }
+  const entries = await indexArchive(services.storage, { key: record.key, size }, { location, tail }, maxEntries);
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const rows = new Map<string, Omit<typeof artifactEntries.$inferInsert, "artifact_id">>();
   for (const entry of entries) {
@@ -40,6 +33,7 @@ async function entryRows(services: { storage: Storage; log: Logger }, record: Ar
     }
     if (rows.has(path) || path.includes("\0")) continue;
     rows.set(path, {
+      path_sha256: sha256Hex(path),
       path,
       method: entry.method,
       flags: entry.flags,
@@ -67,12 +61,19 @@ export interface ArchiveRecord {
  * deletion; then the old object is deleted at once (or by the cleanup, should that fail).
  */
 export async function recordArchive(
-  services: { db: Database; storage: Storage; log: Logger; now: () => Date },
+  services: {
+    db: Database;
+    storage: Storage;
+    log: Logger;
+    now: () => Date;
+    config?: Pick<Config, "MAX_ARTIFACT_ENTRIES">;
+  },
   job: Job,
   record: ArchiveRecord,
 ): Promise<void> {
   const { db } = services;
-  const entries = await entryRows(services, record);
+  const maxEntries = services.config?.MAX_ARTIFACT_ENTRIES ?? DEFAULT_MAX_ARTIFACT_ENTRIES;
+  const entries = await entryRows(services, record, maxEntries);
   const replaced = await db.transaction(async (tx) => {
     const [previous] = await tx
       .select({ key: jobArtifacts.storage_key })
@@ -85,7 +86,7 @@ export async function recordArchive(
       sha256: record.summary.sha256,
       accessibility: record.accessibility,
       expire_at: record.expireAt,
-      entries_indexed: entries !== null,
+      entries_indexed: true,
     };
     const [artifact] = await tx
       .insert(jobArtifacts)
@@ -101,7 +102,7 @@ export async function recordArchive(
       .returning({ id: jobArtifacts.id });
     if (!artifact) throw new Error("artifact upsert returned no row");
     await tx.delete(artifactEntries).where(eq(artifactEntries.artifact_id, artifact.id));
-    for (let i = 0; entries && i < entries.length; i += INDEX_INSERT_BATCH) {
+    for (let i = 0; i < entries.length; i += INDEX_INSERT_BATCH) {
       await tx
         .insert(artifactEntries)
         .values(entries.slice(i, i + INDEX_INSERT_BATCH).map((e) => ({ ...e, artifact_id: artifact.id })));

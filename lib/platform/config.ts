@@ -8,6 +8,12 @@ const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(60
 const MB = 1024 * 1024;
 const MAX_S3_OBJECT = 5 * 1024 * MB;
 
+/**
+ * GitLab has no entry limit of its own (its metadata reader stops after 100 MB of reads); 200,000
+ * is the most the index took before, about 20 MB of index rows for usual names.
+ */
+export const DEFAULT_MAX_ARTIFACT_ENTRIES = 200_000;
+
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -22,6 +28,8 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1),
   S3_SECRET_ACCESS_KEY: z.string().min(1),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  // Most entries an archive may hold (413 above it): each is an index row written at upload.
+  MAX_ARTIFACT_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_ARTIFACT_ENTRIES),
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),

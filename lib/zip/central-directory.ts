@@ -58,47 +58,67 @@ function sameBytes(view: Uint8Array, at: number, name: Uint8Array): boolean {
   return true;
 }
 
-interface CentralRecord extends Sizes {
+export interface CentralRecord extends Sizes {
   readonly nameAt: number;
   readonly nameLength: number;
   readonly flags: number;
   readonly method: number;
   readonly crc32: number;
   readonly extraLength: number;
+  /** Where the next record starts, in the same buffer. */
+  readonly next: number;
+}
+
+/**
+ * The central record at `p` of `cd`, checked against its own bounds, and where the next one
+ * starts; null when `cd` ends first (a stream reads on; a whole directory is damaged).
+ */
+export function readRecord(cd: Uint8Array, p: number): CentralRecord | null {
+  const view = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+  if (p + 4 <= cd.length && view.getUint32(p, true) !== CD_SIG) {
+    throw new NotAZipError("central directory record is damaged");
+  }
+  if (p + CD_FIXED > cd.length) return null;
+  const nameLength = view.getUint16(p + 28, true);
+  const extraLength = view.getUint16(p + 30, true);
+  const commentLength = view.getUint16(p + 32, true);
+  const next = p + CD_FIXED + nameLength + extraLength + commentLength;
+  if (next > cd.length) return null;
+  let sizes: Sizes = {
+    compressedSize: view.getUint32(p + 20, true),
+    uncompressedSize: view.getUint32(p + 24, true),
+    localHeaderOffset: view.getUint32(p + 42, true),
+  };
+  if (sizes.compressedSize === U32_MAX || sizes.uncompressedSize === U32_MAX || sizes.localHeaderOffset === U32_MAX) {
+    sizes = zip64Sizes(view, p + CD_FIXED + nameLength, extraLength, sizes);
+  }
+  return {
+    nameAt: p + CD_FIXED,
+    nameLength,
+    flags: view.getUint16(p + 8, true),
+    method: view.getUint16(p + 10, true),
+    crc32: view.getUint32(p + 16, true),
+    extraLength,
+    next,
+    ...sizes,
+  };
+}
+
+/** The most records a directory of `size` bytes can hold: a count above it is a lie. */
+export function checkEntryCount(entries: number, size: number): void {
+  if (entries > MAX_ENTRIES) throw new ZipLimitError(`archive has ${entries} entries`);
+  if (entries * CD_FIXED > size) throw new NotAZipError("end record counts more entries than its directory holds");
 }
 
 /** Walks the central directory's records, checking each one's bounds. */
 function* records(cd: Uint8Array, entries: number): Generator<CentralRecord> {
-  if (entries > MAX_ENTRIES) throw new ZipLimitError(`archive has ${entries} entries`);
-  const view = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+  checkEntryCount(entries, cd.length);
   let p = 0;
   for (let i = 0; i < entries; i++) {
-    if (p + CD_FIXED > cd.length || view.getUint32(p, true) !== CD_SIG) {
-      throw new NotAZipError("central directory record is damaged");
-    }
-    const nameLength = view.getUint16(p + 28, true);
-    const extraLength = view.getUint16(p + 30, true);
-    const commentLength = view.getUint16(p + 32, true);
-    const next = p + CD_FIXED + nameLength + extraLength + commentLength;
-    if (next > cd.length) throw new NotAZipError("central directory record overruns");
-    let sizes: Sizes = {
-      compressedSize: view.getUint32(p + 20, true),
-      uncompressedSize: view.getUint32(p + 24, true),
-      localHeaderOffset: view.getUint32(p + 42, true),
-    };
-    if (sizes.compressedSize === U32_MAX || sizes.uncompressedSize === U32_MAX || sizes.localHeaderOffset === U32_MAX) {
-      sizes = zip64Sizes(view, p + CD_FIXED + nameLength, extraLength, sizes);
-    }
-    yield {
-      nameAt: p + CD_FIXED,
-      nameLength,
-      flags: view.getUint16(p + 8, true),
-      method: view.getUint16(p + 10, true),
-      crc32: view.getUint32(p + 16, true),
-      extraLength,
-      ...sizes,
-    };
-    p = next;
+    const record = readRecord(cd, p);
+    if (!record) throw new NotAZipError("central directory record overruns");
+    yield record;
+    p = record.next;
   }
 }
 
@@ -106,45 +126,99 @@ function bounded(record: CentralRecord, name: Uint8Array, end: number): ZipEntry
   if (record.localHeaderOffset + 30 + record.compressedSize > end) {
     throw new NotAZipError("entry overruns the next local header");
   }
-  const { nameAt: _at, nameLength: _length, ...fields } = record;
+  const { nameAt: _at, nameLength: _length, next: _next, ...fields } = record;
   return { ...fields, name, end };
 }
 
 /**
- * Finds the entry named exactly `name` (bytes, case-sensitive, no normalisation: Workhorse's
- * rule) in a central directory, and bounds it by the nearest local header after it.
+ * Looks for the entry named exactly `name` (bytes, case-sensitive, no normalisation: Workhorse's
+ * rule) among records handed to it one at a time, and bounds it by the nearest local header after it.
  */
-export function findEntry(cd: Uint8Array, entries: number, cdOffset: number, name: Uint8Array): ZipEntry | null {
-  let found: CentralRecord | undefined;
-  const offsets: number[] = [];
-  for (const record of records(cd, entries)) {
-    offsets.push(record.localHeaderOffset);
-    if (!found && record.nameLength === name.length && sameBytes(cd, record.nameAt, name)) found = record;
+export class EntryFinder {
+  private found: CentralRecord | undefined;
+  private readonly offsets: number[] = [];
+
+  constructor(private readonly name: Uint8Array) {}
+
+  /** One record; `cd` is the buffer its nameAt points into. */
+  add(record: CentralRecord, cd: Uint8Array): void {
+    this.offsets.push(record.localHeaderOffset);
+    if (!this.found && record.nameLength === this.name.length && sameBytes(cd, record.nameAt, this.name)) {
+      this.found = record;
+    }
   }
-  if (!found) return null;
-  let end = cdOffset;
-  for (const offset of offsets) if (offset > found.localHeaderOffset && offset < end) end = offset;
-  return bounded(found, name, end);
+
+  result(cdOffset: number): ZipEntry | null {
+    const found = this.found;
+    if (!found) return null;
+    let end = cdOffset;
+    for (const offset of this.offsets) if (offset > found.localHeaderOffset && offset < end) end = offset;
+    return bounded(found, this.name, end);
+  }
 }
 
-/** Every entry of a central directory, each bounded by the next local header: an archive's index. */
-export function listEntries(cd: Uint8Array, entries: number, cdOffset: number): ZipEntry[] {
-  const all = [...records(cd, entries)];
-  const offsets = [...new Set(all.map((r) => r.localHeaderOffset))].sort((a, b) => a - b);
-  return all.map((record) => {
-    // The first offset above this entry's, by binary search.
-    let lo = 0;
-    let hi = offsets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((offsets[mid] ?? 0) <= record.localHeaderOffset) lo = mid + 1;
-      else hi = mid;
+/**
+ * Deflate cannot expand more than 1032:1 (one bit for a 258-byte match, after its block's
+ * codes), so an entry that claims more lies about its sizes: a zip bomb's tell.
+ */
+export const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Builds an archive's index from its records, refusing (NotAZipError) any archive that cannot
+ * be indexed whole and exactly: records that overrun the directory or leave part of it unread,
+ * two entries sharing bytes (an overlapping-entry zip bomb), sizes that their method cannot
+ * produce. Every entry it accepts is bounded by the next local header.
+ */
+export class IndexBuilder {
+  private readonly records: (CentralRecord & { readonly name: Uint8Array })[] = [];
+
+  add(record: CentralRecord, cd: Uint8Array): void {
+    const encrypted = (record.flags & 0x1) !== 0;
+    if (record.method === 0 && !encrypted && record.compressedSize !== record.uncompressedSize) {
+      throw new NotAZipError("stored entry with two different sizes");
     }
-    const next = offsets[lo];
-    return bounded(
-      record,
-      cd.slice(record.nameAt, record.nameAt + record.nameLength),
-      next !== undefined && next < cdOffset ? next : cdOffset,
-    );
-  });
+    if (record.method === 8 && record.uncompressedSize > record.compressedSize * MAX_DEFLATE_RATIO) {
+      throw new NotAZipError("deflated entry claims more than deflate can expand to");
+    }
+    this.records.push({ ...record, name: cd.slice(record.nameAt, record.nameAt + record.nameLength) });
+  }
+
+  /** `consumed`: directory bytes the records took up, which must be all `size` of them. */
+  result(location: { offset: number; size: number }, consumed: number): ZipEntry[] {
+    if (consumed !== location.size) throw new NotAZipError("central directory holds more than its records");
+    const offsets = this.records.map((r) => r.localHeaderOffset).sort((a, b) => a - b);
+    for (let i = 1; i < offsets.length; i++) {
+      if (offsets[i] === offsets[i - 1]) throw new NotAZipError("two entries share one local header");
+    }
+    return this.records.map(({ name, ...record }) => {
+      // The first offset above this entry's, by binary search.
+      let lo = 0;
+      let hi = offsets.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((offsets[mid] ?? 0) <= record.localHeaderOffset) lo = mid + 1;
+        else hi = mid;
+      }
+      const next = offsets[lo];
+      return bounded(record, name, next !== undefined && next < location.offset ? next : location.offset);
+    });
+  }
+}
+
+/** Finds the entry named exactly `name` in a whole central directory (see EntryFinder). */
+export function findEntry(cd: Uint8Array, entries: number, cdOffset: number, name: Uint8Array): ZipEntry | null {
+  const finder = new EntryFinder(name);
+  for (const record of records(cd, entries)) finder.add(record, cd);
+  return finder.result(cdOffset);
+}
+
+/** Every entry of a whole central directory, each bounded by the next local header: an archive's index. */
+export function listEntries(cd: Uint8Array, entries: number, cdOffset: number): ZipEntry[] {
+  const builder = new IndexBuilder();
+  let consumed = 0;
+  for (const record of records(cd, entries)) {
+    builder.add(record, cd);
+    consumed = record.next;
+  }
+  return builder.result({ offset: cdOffset, size: cd.length }, consumed);
 }

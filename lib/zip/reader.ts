@@ -1,14 +1,25 @@
 import CRC32 from "crc-32";
 import { Inflate } from "fflate";
 import type { Storage } from "../platform/storage";
-import { findEntry, listEntries, type ZipEntry } from "./central-directory";
+import { EntryFinder, IndexBuilder, MAX_ENTRIES, type ZipEntry } from "./central-directory";
+import { scanRecords } from "./directory-scan";
 import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
+import { checkedLocalHeader } from "./local-header";
 
 /** First read: the end records and as much of the central directory as fits. */
 export const TAIL_READ = 64 * 1024;
-/** Largest central directory we read (GitLab caps its zip reads at 100 MB). */
+/**
+ * Largest central directory indexed at upload, read as a stream (GitLab's metadata reader stops
+ * at 100 MB): a larger one is refused with the archive (limits_reached).
+ */
 export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
+/**
+ * Largest central directory read per request, for the archives recorded before every upload was
+ * indexed (entries_indexed = false): about 90,000 entries of usual names. Past it the file is a
+ * 500 (limits_reached), never a 64 MiB read per anonymous request (security review finding 3).
+ */
+export const MAX_UNINDEXED_CENTRAL_DIRECTORY = 8 * 1024 * 1024;
 /** Slack for a local extra field longer than the central one (Info-ZIP, ZIP64 locals). */
 const LOCAL_EXTRA_SLACK = 1024;
 const LFH_SIG = 0x04034b50;
@@ -27,28 +38,42 @@ async function readRange(storage: Storage, key: string, start: number, end: numb
   return bytes;
 }
 
-/** The central directory, from the tail already read and at most one more bounded read. */
-async function centralDirectory(
+/**
+ * The central directory as a stream of chunks: the part before the tail already read comes
+ * from one bounded range read, chunk by chunk as storage sends it; the rest from the tail.
+ */
+async function* directoryChunks(
   storage: Storage,
   archive: ArchiveRef,
   location: CentralDirectoryLocation,
   tail: Uint8Array,
-): Promise<Uint8Array> {
-  if (location.size > MAX_CENTRAL_DIRECTORY) throw new ZipLimitError(`central directory of ${location.size} bytes`);
+): AsyncGenerator<Uint8Array> {
   const tailStart = archive.size - tail.length;
-  if (location.offset >= tailStart) {
-    return tail.subarray(location.offset - tailStart, location.offset - tailStart + location.size);
+  const end = location.offset + location.size;
+  if (location.offset < tailStart) {
+    const last = Math.min(end, tailStart) - 1;
+    const body = await storage.read(archive.key, { start: location.offset, end: last });
+    if (!body) throw new ArchiveNotFoundError(archive.key);
+    const reader = body.getReader();
+    let received = 0;
+    try {
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        received += next.value.length;
+        yield next.value;
+      }
+    } finally {
+      // The scan stops once it has every record: let storage go.
+      void reader.cancel().catch(() => {});
+    }
+    if (received !== last - location.offset + 1) throw new CorruptEntryError(`short read at ${location.offset}`);
   }
-  const missing = await readRange(storage, archive.key, location.offset, tailStart - 1);
-  const cd = new Uint8Array(location.size);
-  cd.set(missing.subarray(0, location.size));
-  if (missing.length < location.size) cd.set(tail.subarray(0, location.size - missing.length), missing.length);
-  return cd;
+  if (end > tailStart) yield tail.subarray(Math.max(0, location.offset - tailStart), end - tailStart);
 }
 
 /**
  * Looks an entry up by exact name: one bounded read of the archive's tail, and a second only
- * for the part of the central directory the tail did not hold. The archive's size comes from
+ * for the part of the central directory the tail did not hold, at most
+ * MAX_UNINDEXED_CENTRAL_DIRECTORY and scanned as it arrives. The archive's size comes from
  * the database, so there is no HEAD and no open-ended range. (An explicit range, not a suffix
  * range: some S3-compatible servers, s3rver among them, answer `bytes=-N` wrongly.)
  */
@@ -66,18 +91,36 @@ export async function lookupEntry(storage: Storage, archive: ArchiveRef, name: U
     tail = await readRange(storage, archive.key, tailStart, archive.size - 1);
     location = locateCentralDirectory(tail, archive.size);
   }
-  const cd = await centralDirectory(storage, archive, location, tail);
-  return findEntry(cd, location.entries, location.offset, name);
+  if (location.size > MAX_UNINDEXED_CENTRAL_DIRECTORY) {
+    throw new ZipLimitError(`central directory of ${location.size} bytes`);
+  }
+  const finder = new EntryFinder(name);
+  await scanRecords(directoryChunks(storage, archive, location, tail), location, (record, buffer) =>
+    finder.add(record, buffer),
+  );
+  return finder.result(location.offset);
 }
 
-/** Every entry of an archive just uploaded, from the tail its upload kept (plus a read if needed). */
+/**
+ * Every entry of an archive just uploaded, from the tail its upload kept (plus one streamed read
+ * if needed). Refuses what cannot be indexed whole (NotAZipError), and archives past
+ * `maxEntries` entries or MAX_CENTRAL_DIRECTORY bytes of directory (ZipLimitError) before
+ * reading their directory.
+ */
 export async function indexArchive(
   storage: Storage,
   archive: ArchiveRef,
   end: { location: CentralDirectoryLocation; tail: Uint8Array },
+  maxEntries = MAX_ENTRIES,
 ): Promise<ZipEntry[]> {
-  const cd = await centralDirectory(storage, archive, end.location, end.tail);
-  return listEntries(cd, end.location.entries, end.location.offset);
+  const { location, tail } = end;
+  if (location.entries > maxEntries) throw new ZipLimitError(`archive has ${location.entries} entries`);
+  if (location.size > MAX_CENTRAL_DIRECTORY) throw new ZipLimitError(`central directory of ${location.size} bytes`);
+  const builder = new IndexBuilder();
+  const consumed = await scanRecords(directoryChunks(storage, archive, location, tail), location, (record, buffer) =>
+    builder.add(record, buffer),
+  );
+  return builder.result(location, consumed);
 }
 
 /** Inclusive byte range of the uncompressed entry. */
@@ -111,8 +154,9 @@ export async function openEntry(
           entry.localHeaderOffset + LFH_FIXED + entry.name.length + entry.extraLength + LOCAL_EXTRA_SLACK + range.end,
         )
       : entry.end - 1;
-  const body = await storage.read(archive.key, { start: entry.localHeaderOffset, end: lastByte });
-  if (!body) throw new ArchiveNotFoundError(archive.key);
+  const read = await storage.read(archive.key, { start: entry.localHeaderOffset, end: lastByte });
+  if (!read) throw new ArchiveNotFoundError(archive.key);
+  const body = await checkedLocalHeader(read, entry);
   const verify = !range || (range.start === 0 && range.end === entry.uncompressedSize - 1);
   const window = range ? { start: range.start - skip, end: range.end - skip } : undefined;
   return decodeEntry(body, entry, { skip, window, verify });

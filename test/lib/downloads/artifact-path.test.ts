@@ -29,4 +29,14 @@ describe("entryDisposition", () => {
     expect(entryDisposition("a/b/report.html")).toBe('attachment; filename="report.html"');
     expect(entryDisposition('x/say "hi"\\.txt')).toBe('attachment; filename="say \\"hi\\"\\\\.txt"');
   });
+
+  it("names a directory entry as Go's filepath.Base does, and never lets a name end the header", () => {
+    expect(entryDisposition("dist/")).toBe('attachment; filename="dist"');
+    expect(entryDisposition("a\r\nSet-Cookie: x\t\u0001")).toBe('attachment; filename="a  Set-Cookie: x\t "');
+    // Workhorse's bytes on the wire: UTF-8, which workerd writes from any string and Node
+    // writes from a byte string of one character per byte.
+    expect(entryDisposition("d/✓", true)).toBe('attachment; filename="✓"');
+    expect(entryDisposition("d/✓", false)).toBe('attachment; filename="\u00e2\u009c\u0093"');
+    expect(entryDisposition("a\nb", true)).toBe('attachment; filename="a b"');
+  });
 });
