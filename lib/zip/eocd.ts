@@ -28,7 +28,8 @@ export class NotAZipError extends Error {
   override name = "NotAZipError";
 }
 
-function u64(view: DataView, at: number): number {
+/** A ZIP64 field, refused beyond 2^53 - 1 (past it a number is no longer exact). */
+export function u64(view: DataView, at: number): number {
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new NotAZipError("ZIP64 field out of range");
   return Number(value);
