@@ -27,10 +27,17 @@ export function decodeArtifactPath(raw: string): { text: string; bytes: Uint8Arr
   return { text, bytes: encoded };
 }
 
-/** `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it. */
+/**
+ * `attachment; filename="<basename>"` with `\` and `"` escaped, as Workhorse writes it. Workhorse
+ * sends other names' UTF-8 bytes raw, which fetch's Headers refuse (a 500 for `✓.txt`) or send
+ * as Latin-1 (`é`); those get an ASCII stand-in and the exact name in RFC 8187's `filename*`.
+ */
 export function entryDisposition(path: string): string {
   const base = path.slice(path.lastIndexOf("/") + 1);
-  return `attachment; filename="${base.replace(/[\\"]/g, "\\$&")}"`;
+  const plain = `attachment; filename="${base.replace(/[^\x20-\x7e]/g, "_").replace(/[\\"]/g, "\\$&")}"`;
+  if (/^[\x20-\x7e]*$/.test(base)) return plain;
+  const encoded = encodeURIComponent(base).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${plain}; filename*=UTF-8''${encoded}`;
 }
 
 /**

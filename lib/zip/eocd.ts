@@ -72,8 +72,12 @@ export function locateCentralDirectory(tail: Uint8Array, archiveSize: number): C
   throw new NotAZipError("end of central directory record not found");
 }
 
-/** The first bytes of any zip: a local file header, or an empty archive's EOCD. */
+/** The first bytes of any zip: a local file header, or an empty archive's EOCD (ZIP64's or the plain one). */
 export function hasZipMagic(head: Uint8Array): boolean {
   if (head.length < 4 || head[0] !== 0x50 || head[1] !== 0x4b) return false;
-  return (head[2] === 0x03 && head[3] === 0x04) || (head[2] === 0x05 && head[3] === 0x06);
+  return (
+    (head[2] === 0x03 && head[3] === 0x04) ||
+    (head[2] === 0x05 && head[3] === 0x06) ||
+    (head[2] === 0x06 && head[3] === 0x06)
+  );
 }

@@ -29,4 +29,14 @@ describe("entryDisposition", () => {
     expect(entryDisposition("a/b/report.html")).toBe('attachment; filename="report.html"');
     expect(entryDisposition('x/say "hi"\\.txt')).toBe('attachment; filename="say \\"hi\\"\\\\.txt"');
   });
+
+  // Found by `npm run fuzz` (test/fuzz/artifact-path.fuzz.ts): `✓.txt` was a 500 (Headers refused it).
+  it.each([
+    ["dist/✓.txt", "attachment; filename=\"_.txt\"; filename*=UTF-8''%E2%9C%93.txt"],
+    ["é (1)'s.txt", "attachment; filename=\"_ (1)'s.txt\"; filename*=UTF-8''%C3%A9%20%281%29%27s.txt"],
+    ['x/"tab\there".txt', 'attachment; filename="\\"tab_here\\".txt"; filename*=UTF-8\'\'%22tab%09here%22.txt'],
+  ])("names outside printable ASCII get an ASCII stand-in and RFC 8187's filename*: %s", (path, header) => {
+    expect(entryDisposition(path)).toBe(header);
+    expect(new Headers({ "content-disposition": entryDisposition(path) }).get("content-disposition")).toBe(header);
+  });
 });
