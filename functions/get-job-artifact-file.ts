@@ -8,7 +8,7 @@ import type { App } from "./app";
  * archive, typed by its extension (Workhorse's legacy rule, kept for GitLab Pages' browser).
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{.+}", async (c) => {
+  app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{[\\s\\S]+}", async (c) => {
     const jobId = jobIdParam(c);
     const path = deferredArtifactPath(jobFileRawPath(c));
     const download = await authorizedDownload(c, { jobId }, path.text);

@@ -9,7 +9,7 @@ import type { App } from "./app";
  * render as HTML (text/plain), as Workhorse does on this route.
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{.+}", async (c) => {
+  app.get("/api/v4/projects/:id/jobs/artifacts/:ref_name{.+}/raw/:artifact_path{[\\s\\S]+}", async (c) => {
     const { ref, jobName, rawPath } = refParams(c);
     const path = deferredArtifactPath(rawPath ?? "");
     const download = await authorizedDownload(c, { ref, jobName }, path.text);
