@@ -118,7 +118,7 @@ describe("one file with Range (serveEntry)", () => {
   it("status, Content-Range, Content-Length and body agree with each other and with the bytes written", async () => {
     await check(
       "serveEntry with any Range",
-      5_000,
+      2_000,
       fc.asyncProperty(
         fileArb.chain((f) => fc.tuple(fc.constant(f), headerArb(f.data.length))),
         async ([file, header]) => {
@@ -145,7 +145,8 @@ describe("one file with Range (serveEntry)", () => {
           // What a client can send: Headers refuse some values and trim HTTP whitespace from the rest.
           let sent: string;
           try {
-            sent = new Headers({ range: header }).get("range") ?? "";
+            // (Characters a header cannot carry at all are dropped first, so few cases are skipped.)
+            sent = new Headers({ range: header.replace(/[^\t\x20-\x7e\x80-\xff]/g, "") }).get("range") ?? "";
           } catch {
             fc.pre(false);
             return;

@@ -7,7 +7,7 @@ import { check, fc } from "./fuzz";
 import { labelledAsync } from "./labels";
 import type { Read } from "./memory-storage";
 import { hostileArchiveArb } from "./records";
-import { filesArb, type Layout, layout, mutate, mutationArb, nameBytes, zipWith } from "./zip-model";
+import { fflateZip, filesArb, type Layout, layout, mutate, mutationArb, nameBytes, zipWith } from "./zip-model";
 
 /** Storage bodies come in pieces of any size, down to one byte. */
 const chunkArb = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.constantFrom(1000, 4096, 65_536));
@@ -57,7 +57,7 @@ describe("zip reader on valid archives", () => {
   it("lists exactly the entries written, finds each by name and decodes it, whole and in a range", async () => {
     await check(
       "valid archives: index, lookup, whole and ranged reads",
-      6_000,
+      3_000,
       fc.asyncProperty(filesArb, writer, chunkArb, fractions, async (files, how, chunk, where) => {
         const zip = await zipWith(files, how);
         const indexed = await upload(zip, chunk);
@@ -101,7 +101,7 @@ describe("zip reader on damaged archives", () => {
   it("any change of the bytes: a labelled error, or an entry read whole is exactly what was written", async () => {
     await check(
       "damaged archives: labelled errors, never wrong bytes read whole",
-      12_000,
+      10_000,
       fc.asyncProperty(damaged, async ({ files, yazl, zip64, mutations, chunk, where }) => {
         const zip = await zipWith(files, yazl ? { zip64 } : undefined);
         const shape = layout(zip);
@@ -158,6 +158,33 @@ describe("zip reader on damaged archives", () => {
           if (bytes.length >= 22 && indexed.length === 0) await lookup(bytes, chunk, Uint8Array.of(0x61));
         },
       ),
+    );
+  });
+});
+
+describe("zip reader on zip bombs", () => {
+  /** Deflate's best ratio is about 1032:1: one slice of input (2 KiB) inflates to about 2 MiB at most. */
+  const MAX_PIECE = 1032 * 2048 + 64 * 1024;
+
+  it("a highly compressed entry is decoded in pieces of bounded size, to exactly its bytes", async () => {
+    await check(
+      "zip bombs: bounded pieces",
+      30,
+      fc.asyncProperty(fc.integer({ min: 0, max: 8 << 20 }), fc.integer({ min: 0, max: 255 }), async (size, byte) => {
+        const data = new Uint8Array(size).fill(byte);
+        const zip = fflateZip([{ name: "bomb.bin", data, store: false }]);
+        const { storage, archive } = stored(zip, 4096);
+        const entry = await lookupEntry(storage, archive, nameBytes("bomb.bin"));
+        if (!entry) return expect.fail("bomb.bin not found");
+        const reader = (await openEntry(storage, archive, entry)).getReader();
+        let length = 0;
+        for (let next = await reader.read(); !next.done; next = await reader.read()) {
+          expect(next.value.length).toBeLessThanOrEqual(MAX_PIECE);
+          expect(next.value.every((b) => b === byte)).toBe(true);
+          length += next.value.length;
+        }
+        expect(length).toBe(size);
+      }),
     );
   });
 });

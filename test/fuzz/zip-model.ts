@@ -25,9 +25,9 @@ const nameArb = fc.oneof(
 
 /** Random bytes, or text that compresses well (so deflate runs long back-references). */
 const dataArb = fc.oneof(
-  { weight: 6, arbitrary: fc.uint8Array({ maxLength: 600 }) },
+  { weight: 12, arbitrary: fc.uint8Array({ maxLength: 600 }) },
   {
-    weight: 2,
+    weight: 6,
     arbitrary: fc
       .tuple(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 400 }))
       .map(([unit, times]) => utf8.encode(unit.repeat(times))),
