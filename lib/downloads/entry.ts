@@ -51,7 +51,8 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   }
   const start = Number(first);
   const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== "" && Number(last) < start) return { kind: "none" };
+  // Compared exactly: past 2^53 two different positions can be the same number.
+  if (last !== "" && BigInt(last) < BigInt(first)) return { kind: "none" };
   if (start >= size) return { kind: "unsatisfiable" };
   return { kind: "range", range: { start, end } };
 }

@@ -9,4 +9,8 @@ describe("parseRange", () => {
       expect(parseRange(header, 10)).toEqual({ kind: "none" });
     },
   );
+
+  it("a last position below the first is an invalid header, ignored, even past 2^53", () => {
+    expect(parseRange("bytes=9007199254740993-9007199254740992", 10)).toEqual({ kind: "none" });
+  });
 });
