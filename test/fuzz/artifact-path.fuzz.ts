@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import type { App } from "../../functions/app";
+import { register } from "../../functions/get-job-artifact-file";
 import { decodeArtifactPath, entryDisposition } from "../../lib/downloads/artifact-path";
 import { jobFileRawPath } from "../../lib/downloads/request";
 import { ApiError } from "../../lib/errors";
@@ -122,9 +124,11 @@ describe("artifact paths (lib/downloads/artifact-path.ts)", () => {
 });
 
 describe("the job file route's path (lib/downloads/request.ts)", () => {
-  // The route's pattern (functions/get-job-artifact-file.ts), answering what the handler would read.
+  // The route's own pattern (functions/get-job-artifact-file.ts), answering what its handler reads.
+  const patterns: string[] = [];
+  register({ get: (pattern: string) => patterns.push(pattern) } as unknown as App);
   const app = new Hono();
-  app.get("/api/v4/projects/:id/jobs/:job_id/artifacts/:artifact_path{.+}", (c) =>
+  app.get(patterns[0] ?? "", (c) =>
     c.json({ job: c.req.param("job_id"), raw: jobFileRawPath(c as unknown as AppContext) }),
   );
   const route = async (path: string) => {
