@@ -166,7 +166,8 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
     kind: fc.constant("field" as const),
     pick: fc.nat(),
     value: fc.oneof(fc.constantFrom(...INTERESTING, -1), fc.nat()),
-    delta: fc.integer({ min: -3, max: 3 }),
+    // Mostly an edge value, else off by a few bytes.
+    delta: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: -3, max: 3 })),
   }),
   fc.record({ kind: fc.constant("truncate" as const), pick: fc.nat() }),
   fc.record({
