@@ -32,16 +32,17 @@ export interface EntryRequest {
 export const MAX_RANGE_INFLATE_BYTES = 8 * 1024 * 1024;
 
 /** Deflated entries decode from their first byte, so a range is served only while that stays bounded. */
-function boundedRange(wanted: RangeRequest, entry: ZipEntry): RangeRequest {
+export function boundedRange(wanted: RangeRequest, entry: ZipEntry): RangeRequest {
   if (wanted.kind !== "range" || entry.method === 0) return wanted;
   return wanted.range.end < MAX_RANGE_INFLATE_BYTES ? wanted : { kind: "none" };
 }
 
-type RangeRequest = { kind: "none" } | { kind: "range"; range: ByteRange } | { kind: "unsatisfiable" };
+export type RangeRequest = { kind: "none" } | { kind: "range"; range: ByteRange } | { kind: "unsatisfiable" };
 
 /** One `bytes=` range (RFC 9110); several ranges, or anything else, is served whole. */
-function parseRange(header: string | undefined, size: number): RangeRequest {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
+export function parseRange(header: string | undefined, size: number): RangeRequest {
+  // Only HTTP's whitespace around the value (RFC 9110 §5.5), not String#trim's (U+00A0, VT, ...).
+  const match = /^[ \t]*bytes=(\d*)-(\d*)[ \t]*$/.exec(header ?? "");
   if (!match || (match[1] === "" && match[2] === "")) return { kind: "none" };
   const [first, last] = [match[1] ?? "", match[2] ?? ""];
   if (first === "") {
@@ -51,7 +52,8 @@ function parseRange(header: string | undefined, size: number): RangeRequest {
   }
   const start = Number(first);
   const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== "" && Number(last) < start) return { kind: "none" };
+  // Compared exactly: past 2^53 two different positions can be the same number.
+  if (last !== "" && BigInt(last) < BigInt(first)) return { kind: "none" };
   if (start >= size) return { kind: "unsatisfiable" };
   return { kind: "range", range: { start, end } };
 }

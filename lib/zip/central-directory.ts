@@ -1,4 +1,4 @@
-import { NotAZipError } from "./eocd";
+import { NotAZipError, u64 } from "./eocd";
 import { ZipLimitError } from "./errors";
 
 /** Most entries we walk in one central directory (GitLab's metadata tool stops near here too). */
@@ -38,8 +38,8 @@ function zip64Sizes(view: DataView, at: number, length: number, sizes: Sizes): S
       // Only the fields whose 32-bit value is saturated are present, in this order.
       let q = p + 4;
       const take = () => {
-        if (q + 8 > p + 4 + size) throw new NotAZipError("short ZIP64 extra field");
-        const value = Number(view.getBigUint64(q, true));
+        if (q + 8 > p + 4 + size || q + 8 > at + length) throw new NotAZipError("short ZIP64 extra field");
+        const value = u64(view, q);
         q += 8;
         return value;
       };

@@ -28,7 +28,8 @@ export class NotAZipError extends Error {
   override name = "NotAZipError";
 }
 
-function u64(view: DataView, at: number): number {
+/** A ZIP64 field, refused beyond 2^53 - 1 (past it a number is no longer exact). */
+export function u64(view: DataView, at: number): number {
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new NotAZipError("ZIP64 field out of range");
   return Number(value);
@@ -71,8 +72,12 @@ export function locateCentralDirectory(tail: Uint8Array, archiveSize: number): C
   throw new NotAZipError("end of central directory record not found");
 }
 
-/** The first bytes of any zip: a local file header, or an empty archive's EOCD. */
+/** The first bytes of any zip: a local file header, or an empty archive's EOCD (ZIP64's or the plain one). */
 export function hasZipMagic(head: Uint8Array): boolean {
   if (head.length < 4 || head[0] !== 0x50 || head[1] !== 0x4b) return false;
-  return (head[2] === 0x03 && head[3] === 0x04) || (head[2] === 0x05 && head[3] === 0x06);
+  return (
+    (head[2] === 0x03 && head[3] === 0x04) ||
+    (head[2] === 0x05 && head[3] === 0x06) ||
+    (head[2] === 0x06 && head[3] === 0x06)
+  );
 }

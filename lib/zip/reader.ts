@@ -144,6 +144,10 @@ export async function openEntry(
   if (entry.flags & 0x1) throw new UnsupportedEntryError("encrypted entry");
   if (entry.method !== 0 && entry.method !== 8) throw new UnsupportedEntryError(`compression method ${entry.method}`);
   const stored = entry.method === 0;
+  // A stored entry is its own bytes: sizes that differ are a lie, and a range past the smaller
+  // one would leave the decoder nothing to take (found by `npm run fuzz`: it spun forever).
+  if (stored && entry.compressedSize !== entry.uncompressedSize)
+    throw new CorruptEntryError("stored entry sizes differ");
   // A stored entry's range maps straight onto storage bytes; the local header's length is only
   // known once read, so the read allows some slack past the central record's extra length.
   const skip = stored && range ? range.start : 0;
