@@ -122,7 +122,7 @@ describe("artifact paths (lib/downloads/artifact-path.ts)", () => {
         // Control characters other than tab go out as spaces (Go's net/http), so no name splits the header.
         // Go's filepath.Base names an empty path ".".
         const last = name.slice(name.lastIndexOf("/") + 1) || ".";
-        const base = last.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, " ");
+        const base = [...last].map((c) => ((c.charCodeAt(0) < 0x20 && c !== "\t") || c === "\x7f" ? " " : c)).join("");
         expect(parseDisposition(sent)).toEqual({ type: "attachment", filename: base });
         expect(sent).toBe(`attachment; filename="${base.replace(/[\\"]/g, "\\$&")}"`);
       }),

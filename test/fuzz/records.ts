@@ -1,3 +1,4 @@
+import { concat } from "../helpers/bytes";
 import { fc } from "./fuzz";
 
 /**
@@ -135,13 +136,3 @@ export const hostileArchiveArb = fc
     parts.push(end, a.comment);
     return concat(...parts);
   });
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { findEntry, listEntries, MAX_ENTRIES } from "../../lib/zip/central-directory";
 import { locateCentralDirectory } from "../../lib/zip/eocd";
+import { concat } from "../helpers/bytes";
 import { check, fc } from "./fuzz";
 import { labelled } from "./labels";
-import { centralRecordArb, concat, hostileArchiveArb } from "./records";
+import { centralRecordArb, hostileArchiveArb } from "./records";
 
 const safe = (n: number) => Number.isSafeInteger(n) && n >= 0;
 

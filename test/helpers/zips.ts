@@ -1,6 +1,6 @@
 import CRC32 from "crc-32";
 import { deflateSync, zipSync } from "fflate";
-import { random, text } from "./bytes";
+import { concat, random, text } from "./bytes";
 
 /** A small real zip archive built in the test. */
 export function smallZip(files: Record<string, string> = { "README.md": "# hello\n" }): Uint8Array {
@@ -142,7 +142,7 @@ export function rawZip(entries: readonly RawEntry[], end: RawEnd = {}): Uint8Arr
   v.setUint32(16, end.zip64 ? 0xffffffff : (end.offset ?? cdOffset), true);
   v.setUint16(20, comment.length, true);
   eocd.set(comment, 22);
-  return concatBytes([...locals, ...centrals, ...tail, eocd]);
+  return concat(...locals, ...centrals, ...tail, eocd);
 }
 
 /**
@@ -193,14 +193,4 @@ export function manyEntriesZip(n: number): Uint8Array {
   out.writeUInt32LE(n * centralSize, e + 12);
   out.writeUInt32LE(n * localSize, e + 16);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
