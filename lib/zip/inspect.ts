@@ -21,7 +21,7 @@ export function inspectArchive(): {
   const hash = createHash("sha256");
   let size = 0;
   let head: Uint8Array = new Uint8Array(0);
-  let tail: Uint8Array = new Uint8Array(0);
+  const tail = new TailWindow(MAX_TAIL);
   let settle!: { resolve: (s: ArchiveSummary) => void; reject: (e: unknown) => void };
   const summary = new Promise<ArchiveSummary>((resolve, reject) => {
     settle = { resolve, reject };
@@ -40,14 +40,15 @@ export function inspectArchive(): {
       }
       size += chunk.length;
       hash.update(chunk);
-      tail = chunk.length >= MAX_TAIL ? chunk.slice(chunk.length - MAX_TAIL) : keepLast(concat(tail, chunk), MAX_TAIL);
+      tail.push(chunk);
       controller.enqueue(chunk);
     },
     flush() {
       if (size < 4) throw fail("not a zip archive");
       try {
-        const centralDirectory = locateCentralDirectory(tail, size);
-        settle.resolve({ size, sha256: hash.digest("hex"), centralDirectory, tail });
+        const last = tail.bytes();
+        const centralDirectory = locateCentralDirectory(last, size);
+        settle.resolve({ size, sha256: hash.digest("hex"), centralDirectory, tail: last });
       } catch (error) {
         settle.reject(error);
         throw error;
@@ -65,6 +66,35 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function keepLast(bytes: Uint8Array, n: number): Uint8Array {
-  return bytes.length > n ? bytes.slice(bytes.length - n) : bytes;
+/**
+ * The last `capacity` bytes of a stream, in one buffer allocated once: each byte is copied at most
+ * once however small the chunks (a tail rebuilt per chunk costs the square of their count, which
+ * an upload trickled a byte at a time would turn into minutes of CPU).
+ */
+export class TailWindow {
+  private ring: Uint8Array | undefined;
+  private written = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(chunk: Uint8Array): void {
+    const ring = (this.ring ??= new Uint8Array(this.capacity));
+    const bytes = chunk.length > this.capacity ? chunk.subarray(chunk.length - this.capacity) : chunk;
+    const at = (this.written + chunk.length - bytes.length) % this.capacity;
+    const first = Math.min(bytes.length, this.capacity - at);
+    ring.set(bytes.subarray(0, first), at);
+    ring.set(bytes.subarray(first), 0);
+    this.written += chunk.length;
+  }
+
+  /** The bytes kept, oldest first. */
+  bytes(): Uint8Array {
+    const ring = this.ring ?? new Uint8Array(0);
+    if (this.written <= this.capacity) return ring.slice(0, this.written);
+    const at = this.written % this.capacity;
+    const out = new Uint8Array(this.capacity);
+    out.set(ring.subarray(at));
+    out.set(ring.subarray(0, at), this.capacity - at);
+    return out;
+  }
 }

@@ -1,5 +1,7 @@
+import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { inspectArchive } from "../../../lib/zip/inspect";
+import { inspectArchive, TailWindow } from "../../../lib/zip/inspect";
+import { random } from "../../helpers/bytes";
 
 // Found by `npm run fuzz` (test/fuzz/reader.fuzz.ts): an empty ZIP64 archive begins with its
 // ZIP64 end record, not a local header, and was refused as "not a zip archive".
@@ -11,6 +13,44 @@ describe("inspectArchive", () => {
     const passed = new Response(new Blob([zip]).stream().pipeThrough(stream)).arrayBuffer();
     await passed;
     expect((await summary).centralDirectory).toMatchObject({ entries: 0, size: 0, zip64: true });
+  });
+});
+
+describe("TailWindow", () => {
+  const stream = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 251);
+
+  it.each([1, 7, 99, 100, 101, 250, 1000])("keeps the last 100 bytes of a stream sent in %i-byte chunks", (n) => {
+    const window = new TailWindow(100);
+    for (let i = 0; i < stream.length; i += n) window.push(stream.subarray(i, i + n));
+    expect(window.bytes()).toEqual(stream.slice(900));
+  });
+
+  it("keeps all of a stream shorter than its capacity, and nothing of none", () => {
+    const window = new TailWindow(100);
+    expect(window.bytes()).toEqual(new Uint8Array(0));
+    for (const byte of stream.subarray(0, 42)) window.push(Uint8Array.of(byte));
+    expect(window.bytes()).toEqual(stream.slice(0, 42));
+  });
+});
+
+describe("inspectArchive, fed a byte at a time", () => {
+  it("finds the same directory and tail as from one chunk", async () => {
+    const zip = zipSync({ "a.bin": random(70_000), "b.txt": new TextEncoder().encode("b") }, { level: 0 });
+    const inspect = async (chunk: number) => {
+      const { stream, summary } = inspectArchive();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < zip.length; i += chunk) controller.enqueue(zip.subarray(i, i + chunk));
+          controller.close();
+        },
+      });
+      await body.pipeThrough(stream).pipeTo(new WritableStream());
+      return summary;
+    };
+    const whole = await inspect(zip.length);
+    const trickled = await inspect(1);
+    expect(trickled).toEqual(whole);
+    expect(trickled.tail).toEqual(zip.slice(zip.length - trickled.tail.length));
   });
 });
 
