@@ -78,7 +78,8 @@ export class TailWindow {
   constructor(private readonly capacity: number) {}
 
   push(chunk: Uint8Array): void {
-    const ring = (this.ring ??= new Uint8Array(this.capacity));
+    if (!this.ring) this.ring = new Uint8Array(this.capacity);
+    const ring = this.ring;
     const bytes = chunk.length > this.capacity ? chunk.subarray(chunk.length - this.capacity) : chunk;
     const at = (this.written + chunk.length - bytes.length) % this.capacity;
     const first = Math.min(bytes.length, this.capacity - at);
