@@ -78,7 +78,8 @@ async function entryColumns(services: { storage: Storage }, record: ArchiveRecor
  * only say `values (...), (...)`, one parameter per field (a 1,000-row batch took 11,000 of
  * them, and building those statements was most of an upload's time); here each column is one
  * array parameter, unnested. The key is the SHA-256 of the path's UTF-8 bytes (as
- * lib/downloads/lookup.ts computes it), hashed by PostgreSQL as the rows go in.
+ * lib/downloads/lookup.ts computes it), hashed by PostgreSQL as the rows go in, which go in
+ * in key order: the primary key's btree then grows page by page, not at random places.
  */
 function insertEntries(tx: Pick<Database, "execute">, artifactId: number, c: EntryColumns, from: number, to: number) {
   const col = (values: readonly unknown[], type: string) =>
@@ -92,6 +93,7 @@ function insertEntries(tx: Pick<Database, "execute">, artifactId: number, c: Ent
       ${col(c.compressed_size, "bigint")}, ${col(c.uncompressed_size, "bigint")}, ${col(c.local_header_offset, "bigint")},
       ${col(c.end_offset, "bigint")}, ${col(c.extra_length, "int")})
       as e(path, method, flags, crc32, compressed_size, uncompressed_size, local_header_offset, end_offset, extra_length)
+    order by 2
   `);
 }
 
