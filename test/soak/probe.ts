@@ -4,7 +4,7 @@
  * PROBE_CONNECTIONS (default 16) to the Worker in workerd, in PROBE_STEPS (default 5) steps.
  * After each step a heap snapshot is taken through the isolate's inspector (a full GC first),
  * then the JS heap (V8's used and total size), the workerd's resident memory and its open
- * descriptors are read; the kinds of object whose bytes grew most from the first step's
+ * descriptors are read (PROBE_SNAPSHOTS=0 leaves the snapshots out); the kinds of object whose bytes grew most from the first step's
  * snapshot to the last one's are printed. Diagnostics only: nothing is written.
  */
 import { readdirSync } from "node:fs";
@@ -21,6 +21,8 @@ const KIND = process.env.PROBE_KIND ?? "archive";
 const REQUESTS = Number(process.env.PROBE_REQUESTS ?? 20_000);
 const CONNECTIONS = Number(process.env.PROBE_CONNECTIONS ?? 16);
 const STEPS = Number(process.env.PROBE_STEPS ?? 5);
+/** PROBE_SNAPSHOTS=0: no snapshots (their own allocations stay out of the RSS), heap not collected. */
+const SNAPSHOTS = process.env.PROBE_SNAPSHOTS !== "0";
 
 /** mix()'s operations by position, and a request that touches neither database nor storage. */
 function operations(all: Operation[]): Operation[] {
@@ -77,7 +79,7 @@ async function main() {
     const inspector = await inspect(target.inspectorUrl);
     try {
       const measure = async (done: number, seconds: number, errors: number) => {
-        const objects = await inspector.snapshot();
+        const objects = SNAPSHOTS ? await inspector.snapshot() : undefined;
         const heap = await inspector.heapUsage();
         console.log(
           [
