@@ -5,6 +5,8 @@ const WRANGLER_TOML = fileURLToPath(new URL("../../wrangler.toml", import.meta.u
 
 export interface LocalWorker {
   readonly url: URL;
+  /** The DevTools endpoint of the Worker's isolate, when started with `inspectorPort`. */
+  readonly inspectorUrl?: URL;
   dispose(): Promise<void>;
 }
 
@@ -18,6 +20,8 @@ export async function startLocalWorker(options: {
   hostname?: string;
   persistTo?: string;
   logLevel?: "none" | "error" | "warn" | "info" | "log" | "debug";
+  /** Opens the isolate's inspector on this port (0: any free one); closed unless given. */
+  inspectorPort?: number;
 }): Promise<LocalWorker> {
   const worker = await unstable_startWorker({
     config: WRANGLER_TOML,
@@ -28,7 +32,7 @@ export async function startLocalWorker(options: {
     dev: {
       remote: false,
       watch: false,
-      inspector: false,
+      inspector: options.inspectorPort === undefined ? false : { port: options.inspectorPort },
       testScheduled: true,
       persist: options.persistTo ?? false,
       logLevel: options.logLevel ?? "warn",
@@ -36,5 +40,6 @@ export async function startLocalWorker(options: {
     },
   });
   await worker.ready;
-  return { url: await worker.url, dispose: () => worker.dispose() };
+  const inspectorUrl = options.inspectorPort === undefined ? undefined : await worker.inspectorUrl;
+  return { url: await worker.url, inspectorUrl, dispose: () => worker.dispose() };
 }

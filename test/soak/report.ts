@@ -2,13 +2,21 @@
  * The soak's figures, written to docs/soak.md with the machine and commit they were measured on,
  * so no figure in the docs is typed by hand (as test/bench/report.ts does for benchmarks.md).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { commit, machine, percentile } from "../bench/report";
 import type { LoadResult } from "./load";
 import { FLAT_GROWTH, type MemoryFigures } from "./memory";
 
 const SOAK_FILE = fileURLToPath(new URL("../../docs/soak.md", import.meta.url));
+/** Where the hand-written part of docs/soak.md starts (npm run soak:probe's findings): kept as is. */
+const KEPT_HEADING = "\n## What grows in workerd";
+
+function keptPart(): string {
+  const old = existsSync(SOAK_FILE) ? readFileSync(SOAK_FILE, "utf8") : "";
+  const at = old.indexOf(KEPT_HEADING);
+  return at < 0 ? "" : old.slice(at);
+}
 
 export interface TargetFigures {
   readonly name: string;
@@ -111,6 +119,7 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     "",
     ...targets.flatMap(section),
   ].join("\n");
-  writeFileSync(SOAK_FILE, text);
+  const kept = keptPart();
+  writeFileSync(SOAK_FILE, kept ? `${text.trimEnd()}\n${kept}` : text);
   console.log(`written to ${SOAK_FILE}`);
 }

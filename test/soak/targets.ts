@@ -15,6 +15,8 @@ export interface Target {
   readonly processes: readonly { readonly role: string; readonly pid: number }[];
   /** Error lines the service logged so far. */
   readonly errorLines: () => number;
+  /** The DevTools endpoint of the Worker's isolate, when asked for (startWorkerd). */
+  readonly inspectorUrl?: URL;
   stop(): Promise<void>;
 }
 
@@ -81,10 +83,13 @@ function countPrintedErrors() {
  * Worker in one workerd and, in front of it, a proxy in another, which listens on the URL handed
  * out; both are watched, the Worker's first. A first request makes sure both are up.
  */
-export async function startWorkerd(settings: Record<string, string>): Promise<Target> {
+export async function startWorkerd(
+  settings: Record<string, string>,
+  options: { inspectorPort?: number } = {},
+): Promise<Target> {
   const before = new Set(descendants(process.pid).map((p) => p.pid));
   const printed = countPrintedErrors();
-  const worker = await startLocalWorker({ settings, logLevel: "error" });
+  const worker = await startLocalWorker({ settings, logLevel: "error", inspectorPort: options.inspectorPort });
   await (await fetch(new URL("/api/v4/version", worker.url))).arrayBuffer();
   const started = descendants(process.pid)
     .filter((p) => p.name === "workerd" && !before.has(p.pid))
@@ -101,6 +106,7 @@ export async function startWorkerd(settings: Record<string, string>): Promise<Ta
       ...(proxy !== undefined && proxy !== pid ? [{ role: "wrangler's proxy workerd", pid: proxy }] : []),
     ],
     errorLines: printed.count,
+    inspectorUrl: worker.inspectorUrl,
     async stop() {
       await worker.dispose();
       printed.restore();
