@@ -52,7 +52,7 @@ function logText(size: number): Uint8Array {
 async function main() {
   const stack = await scratchStack("entry-decode");
   try {
-    const storage = createStorage(parseConfig(stack.settings));
+    const storage = createStorage(parseConfig({ ...stack.settings, ADMIN_TOKEN: "bench-admin-token-0123456789" }));
     const baseline = process.env.BASELINE_READER ? ((await import(process.env.BASELINE_READER)) as Reader) : undefined;
     const size = MB * 2 ** 20;
     const text = logText(size);
