@@ -1,7 +1,6 @@
-import CRC32 from "crc-32";
-import { Inflate } from "fflate";
 import type { Storage } from "../platform/storage";
 import { EntryFinder, IndexBuilder, MAX_ENTRIES, type ZipEntry } from "./central-directory";
+import { type ByteRange, decodeEntry } from "./decode";
 import { scanRecords } from "./directory-scan";
 import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
@@ -22,7 +21,6 @@ export const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
 export const MAX_UNINDEXED_CENTRAL_DIRECTORY = 8 * 1024 * 1024;
 /** Slack for a local extra field longer than the central one (Info-ZIP, ZIP64 locals). */
 const LOCAL_EXTRA_SLACK = 1024;
-const LFH_SIG = 0x04034b50;
 const LFH_FIXED = 30;
 
 export interface ArchiveRef {
@@ -123,15 +121,12 @@ export async function indexArchive(
   return builder.result(location, consumed);
 }
 
-/** Inclusive byte range of the uncompressed entry. */
-export interface ByteRange {
-  readonly start: number;
-  readonly end: number;
-}
+export type { ByteRange } from "./decode";
 
 /**
  * The entry's uncompressed bytes (or a range of them) from ONE bounded read between its local
- * header and the next one. Deflate is inflated as a stream (fflate); store passes through.
+ * header and the next one. Deflate is inflated as a stream (natively where the runtime can, else
+ * fflate); store passes through; chunks of OUTPUT_CHUNK bytes or more (lib/zip/decode.ts).
  * Reading the whole entry, CRC-32 and length are checked at the end and the last bytes are held
  * back until they pass: a damaged entry errors the stream before the client has it all.
  */
@@ -164,141 +159,4 @@ export async function openEntry(
   const verify = !range || (range.start === 0 && range.end === entry.uncompressedSize - 1);
   const window = range ? { start: range.start - skip, end: range.end - skip } : undefined;
   return decodeEntry(body, entry, { skip, window, verify });
-}
-
-/**
- * Compressed bytes handed to the inflater at a time. Deflate expands at most ~1032:1, so one
- * slice decodes to about 2 MiB at worst; with output pulled one slice at a time, memory stays
- * bounded however well (or maliciously) the entry compresses.
- */
-const INFLATE_SLICE = 2048;
-
-function decodeEntry(
-  source: ReadableStream<Uint8Array>,
-  entry: ZipEntry,
-  options: { skip: number; window: ByteRange | undefined; verify: boolean },
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  const total = entry.uncompressedSize - options.skip;
-  const window = options.window ?? { start: 0, end: total - 1 };
-  // fflate's Inflate pushes output through a callback while the response pulls, so this state
-  // carries across pulls: input not yet fed (input, headerDone, compressedLeft), output seen and
-  // sent (produced, emitted, crc), the last piece held back until CRC-32 and length check out (a
-  // damaged entry errors before its final bytes, ADR 0002), and the pull in progress (out, delivered).
-  let input: Uint8Array = new Uint8Array(0);
-  let headerDone = false;
-  let compressedLeft = entry.compressedSize - options.skip;
-  let produced = 0;
-  let emitted = 0;
-  let crc = 0;
-  let held: Uint8Array | undefined;
-  let finished = false;
-  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let delivered = false;
-
-  const output = (data: Uint8Array) => {
-    if (finished || data.length === 0 || !out) return;
-    if (produced + data.length > total) throw new CorruptEntryError("entry is longer than its central record says");
-    const from = produced;
-    produced += data.length;
-    if (options.verify) crc = CRC32.buf(data, crc);
-    const lo = Math.max(0, window.start - from);
-    const hi = Math.min(data.length, window.end - from + 1);
-    if (hi > lo) {
-      const piece = data.slice(lo, hi);
-      emitted += piece.length;
-      if (options.verify) {
-        if (held) {
-          out.enqueue(held);
-          delivered = true;
-        }
-        held = piece;
-      } else {
-        out.enqueue(piece);
-        delivered = true;
-      }
-    }
-    if (!options.verify && produced > window.end) finished = true;
-  };
-  const inflater = entry.method === 8 ? new Inflate((data) => output(data)) : undefined;
-
-  /** Feeds the next slice of input; false when the input must be refilled first. */
-  const step = (): boolean => {
-    if (!headerDone) {
-      if (input.length < LFH_FIXED) return false;
-      const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
-      if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
-      const dataStart = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + options.skip;
-      if (input.length < dataStart) return false;
-      headerDone = true;
-      input = input.subarray(dataStart);
-    }
-    if (compressedLeft === 0 || input.length === 0) return false;
-    const take = input.subarray(0, Math.min(input.length, compressedLeft, INFLATE_SLICE));
-    input = input.subarray(take.length);
-    compressedLeft -= take.length;
-    if (!inflater) {
-      output(take);
-      return true;
-    }
-    try {
-      inflater.push(take, compressedLeft === 0);
-    } catch (error) {
-      if (error instanceof CorruptEntryError) throw error;
-      throw new CorruptEntryError(`inflate failed: ${(error as Error).message}`);
-    }
-    return true;
-  };
-
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    if (!finished) {
-      if (!headerDone || compressedLeft > 0) {
-        throw new CorruptEntryError("entry is shorter than its central record says");
-      }
-      if (options.verify) {
-        if (produced !== total) throw new CorruptEntryError("entry length does not match its central record");
-        if (crc >>> 0 !== entry.crc32 >>> 0) throw new CorruptEntryError("entry CRC-32 does not match");
-        if (held) controller.enqueue(held);
-      } else if (emitted !== window.end - window.start + 1) {
-        throw new CorruptEntryError("range ends early");
-      }
-    }
-    finished = true;
-    controller.close();
-    void reader.cancel().catch(() => {});
-  };
-
-  return new ReadableStream<Uint8Array>(
-    {
-      // Each pull decodes until something is delivered (or the entry ends): one slice's worth.
-      async pull(controller) {
-        out = controller;
-        delivered = false;
-        try {
-          while (!delivered) {
-            if (finished || (headerDone && compressedLeft === 0)) return finish(controller);
-            if (!step()) {
-              const next = await reader.read();
-              if (next.done) return finish(controller);
-              input = input.length === 0 ? next.value : concat(input, next.value);
-            }
-          }
-        } catch (error) {
-          finished = true;
-          controller.error(error);
-          void reader.cancel(error).catch(() => {});
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

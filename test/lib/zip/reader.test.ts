@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { DecompressionStream as Native } from "node:stream/web";
 import { zipSync } from "fflate";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ZipEntry } from "../../../lib/zip/central-directory";
+import { MAX_FALLBACK_BURST, OUTPUT_CHUNK } from "../../../lib/zip/decode";
 import { ArchiveNotFoundError, CorruptEntryError, NotAZipError, UnsupportedEntryError } from "../../../lib/zip/errors";
 import { type ArchiveRef, type ByteRange, lookupEntry, openEntry, TAIL_READ } from "../../../lib/zip/reader";
 import { text as encode, random } from "../../helpers/bytes";
@@ -174,30 +176,105 @@ describe("the corners of the format", () => {
     expect(received).toBeLessThan(payload.length);
   });
 
-  it("decodes a highly compressed entry in bounded pieces, so memory does not follow the ratio", async () => {
-    const zeros = new Uint8Array(48 * 1024 * 1024);
-    const archive = await put(zipSync({ "zeros.bin": [zeros, { level: 9 }] }));
-    const entry = (await lookupEntry(storage, archive, encode("zeros.bin"))) as ZipEntry;
-    expect(entry.compressedSize).toBeLessThan(100_000);
-    const reader = (await openEntry(storage, archive, entry)).getReader();
-    let largest = 0;
-    let total = 0;
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) break;
-      largest = Math.max(largest, next.value.length);
-      total += next.value.length;
-    }
-    expect(total).toBe(zeros.length);
-    // One 2 KiB slice of deflate input decodes to at most ~2 MiB.
-    expect(largest).toBeLessThanOrEqual(2048 * 1032 + 65_536);
-  });
-
   it("reports a missing object and a non-zip object as such", async () => {
     await expect(
       lookupEntry(storage, { key: `zip-tests/${unique("none")}`, size: 100 }, encode("a")),
     ).rejects.toBeInstanceOf(ArchiveNotFoundError);
     const text = await put(encode("this is plain text and no zip archive at all, not even close"));
     await expect(lookupEntry(storage, text, encode("a"))).rejects.toBeInstanceOf(NotAZipError);
+  });
+});
+
+/** Every chunk's size, reading the entry (or a range of it) to its end. */
+async function chunkSizes(archive: ArchiveRef, name: string, range?: ByteRange) {
+  const entry = (await lookupEntry(storage, archive, encode(name))) as ZipEntry;
+  const reader = (await openEntry(storage, archive, entry, range)).getReader();
+  const sizes: number[] = [];
+  for (let next = await reader.read(); !next.done; next = await reader.read()) sizes.push(next.value.length);
+  return sizes;
+}
+
+describe("decoding in large, bounded pieces", () => {
+  const logs = encode(
+    Array.from({ length: 40_000 }, (_, i) => `2026-11-25T03:00:${i % 60} INFO step ${i * 7919} done\n`).join(""),
+  );
+  const blob = random(1_500_000);
+  const zeros = new Uint8Array(48 * 1024 * 1024);
+  let archive: ArchiveRef;
+  beforeAll(async () => {
+    archive = await put(
+      zipSync({
+        "logs.txt": [logs, { level: 6 }],
+        "blob.bin": [blob, { level: 0 }],
+        "zeros.bin": [zeros, { level: 9 }],
+      }),
+    );
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it.each([
+    ["deflated", "logs.txt", undefined],
+    ["stored", "blob.bin", undefined],
+    ["deflated (a range)", "logs.txt", { start: 1000, end: 1_000_000 }],
+    ["stored (a range)", "blob.bin", { start: 1000, end: 1_000_000 }],
+  ])("writes a %s entry in chunks of OUTPUT_CHUNK bytes or more, but the last", async (_, name, range) => {
+    const sizes = await chunkSizes(archive, name, range);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.slice(0, -1).every((size) => size >= OUTPUT_CHUNK)).toBe(true);
+    const whole = name === "logs.txt" ? logs.length : blob.length;
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(range ? range.end - range.start + 1 : whole);
+  });
+
+  it("decodes a 1032:1 entry whole in chunks of at most OUTPUT_CHUNK bytes, so memory does not follow the ratio", async () => {
+    const entry = (await lookupEntry(storage, archive, encode("zeros.bin"))) as ZipEntry;
+    expect(entry.uncompressedSize / entry.compressedSize).toBeGreaterThan(1000);
+    const sizes = await chunkSizes(archive, "zeros.bin");
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(zeros.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(OUTPUT_CHUNK);
+  });
+
+  it("lets the native inflater run ahead of the reader by a bounded amount only", async () => {
+    // The runtime's own DecompressionStream, with what it hands out counted.
+    let decoded = 0;
+    class Counted {
+      readonly writable: WritableStream<Uint8Array>;
+      readonly readable: ReadableStream<Uint8Array>;
+      constructor(format: ConstructorParameters<typeof Native>[0]) {
+        const native = new Native(format);
+        // node:stream/web's types, not the global ones: the same streams at runtime.
+        this.writable = native.writable as unknown as WritableStream<Uint8Array>;
+        const counter = new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            decoded += chunk.length;
+            controller.enqueue(chunk);
+          },
+        });
+        this.readable = (native.readable as unknown as ReadableStream<Uint8Array>).pipeThrough(counter);
+      }
+    }
+    vi.stubGlobal("DecompressionStream", Counted);
+    const entry = (await lookupEntry(storage, archive, encode("zeros.bin"))) as ZipEntry;
+    const reader = (await openEntry(storage, archive, entry)).getReader();
+    expect((await reader.read()).value?.length).toBe(OUTPUT_CHUNK);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(decoded).toBeGreaterThan(0);
+    expect(decoded).toBeLessThan(4 * OUTPUT_CHUNK);
+    await reader.cancel();
+  });
+
+  it("falls back to fflate where the runtime has no DecompressionStream, still bounded and checked", async () => {
+    vi.stubGlobal("DecompressionStream", undefined);
+    expect((await fetchEntry(archive, "logs.txt")).bytes).toEqual(logs);
+    expect((await fetchEntry(archive, "logs.txt", { start: 5, end: 70_000 })).bytes).toEqual(logs.subarray(5, 70_001));
+    const sizes = await chunkSizes(archive, "zeros.bin");
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(zeros.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_FALLBACK_BURST);
+    const damaged = zipSync({ "d.txt": [logs, { level: 6 }] });
+    const at = 30 + 5 + 2000;
+    damaged[at] = (damaged[at] ?? 0) ^ 0x55;
+    const bad = await put(damaged);
+    await expect(fetchEntry(bad, "d.txt")).rejects.toBeInstanceOf(CorruptEntryError);
   });
 });
