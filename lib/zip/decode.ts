@@ -1,5 +1,6 @@
 import CRC32 from "crc-32";
 import { Inflate } from "fflate";
+import { concat } from "./bytes";
 import type { ZipEntry } from "./central-directory";
 import { CorruptEntryError } from "./errors";
 
@@ -245,11 +246,4 @@ export function decodeEntry(
     },
     { highWaterMark: 0 },
   );
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concat } from "./bytes";
 import { type CentralRecord, checkEntryCount, readRecord } from "./central-directory";
 import { NotAZipError } from "./eocd";
 
@@ -31,11 +32,4 @@ export async function scanRecords(
     }
   }
   throw new NotAZipError("central directory record overruns");
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { concat } from "./bytes";
 import { type CentralDirectoryLocation, hasZipMagic, locateCentralDirectory, MAX_TAIL, NotAZipError } from "./eocd";
 
 export interface ArchiveSummary {
@@ -56,14 +57,6 @@ export function inspectArchive(): {
     },
   });
   return { stream, summary };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /**

@@ -1,3 +1,5 @@
+export { concat } from "../../lib/zip/bytes";
+
 /** UTF-8 bytes of `value`. */
 export const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 
@@ -5,16 +7,5 @@ export const text = (value: string): Uint8Array => new TextEncoder().encode(valu
 export function random(n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65_536)));
-  return out;
-}
-
-/** The parts, one after the other, in one array. */
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
