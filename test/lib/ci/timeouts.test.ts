@@ -6,7 +6,7 @@ import { jobs, pipelines } from "../../../schema";
 import { harness } from "../../helpers/harness";
 
 const h = harness();
-const { make, db } = h;
+const { make, db, url } = h;
 
 const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
 const jobRow = async (id: number) => (await db.select().from(jobs).where(eq(jobs.id, id)))[0];
@@ -53,5 +53,33 @@ describe("the scheduled pass drops jobs whose token died (timeout plus leeway)",
     expect(await jobRow(job.id)).toMatchObject({ status: "failed", failure_reason: TIMEOUT_FAILURE });
     expect(await pipelineRow(pipeline.id)).toMatchObject({ status: "success" });
     expect(await pipelineRow(older.id)).toMatchObject({ locked: "unlocked" });
+  });
+
+  it("runs beside runners finishing the pipeline's other jobs: no 5xx, no success lost, the roll-up sees every job", async () => {
+    const pipeline = await make.pipeline(await make.project());
+    const overdue = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        make.job(pipeline, {
+          name: `stale-${i}`,
+          allowFailure: true,
+          startedAt: ago(JOB_TOKEN_LIFETIME_SECONDS + 60),
+        }),
+      ),
+    );
+    const live = await Promise.all(Array.from({ length: 8 }, (_, i) => make.job(pipeline, { name: `live-${i}` })));
+    const finishes = live.map(({ job, token }) =>
+      h.fetch(url.job(job), h.send("PUT", { state: "success" }, { "JOB-TOKEN": token })),
+    );
+    const [statuses] = await Promise.all([
+      Promise.all(finishes).then((answers) => answers.map((res) => res.status)),
+      dropTimedOutJobs(h.services),
+      dropTimedOutJobs(h.services),
+    ]);
+    expect(statuses).toEqual(live.map(() => 200));
+    for (const { job } of live) expect(await jobRow(job.id)).toMatchObject({ status: "success" });
+    for (const { job } of overdue) {
+      expect(await jobRow(job.id)).toMatchObject({ status: "failed", failure_reason: TIMEOUT_FAILURE });
+    }
+    expect(await pipelineRow(pipeline.id)).toMatchObject({ status: "success" });
   });
 });
