@@ -9,6 +9,7 @@ import * as addJobTokenAllowlist from "./add-job-token-allowlist";
 import * as addProjectMember from "./add-project-member";
 import * as authorizeJobArtifacts from "./authorize-job-artifacts";
 import * as blockUser from "./block-user";
+import * as browseJobArtifacts from "./browse-job-artifacts";
 import * as createJob from "./create-job";
 import * as createPersonalAccessToken from "./create-personal-access-token";
 import * as createPipeline from "./create-pipeline";
@@ -20,6 +21,10 @@ import * as getJobArtifactFile from "./get-job-artifact-file";
 import * as getJobArtifacts from "./get-job-artifacts";
 import * as getRefArtifactFile from "./get-ref-artifact-file";
 import * as getRefArtifacts from "./get-ref-artifacts";
+import * as getWebJobArtifactPage from "./get-web-job-artifact-page";
+import * as getWebJobArtifactRaw from "./get-web-job-artifact-raw";
+import * as getWebJobArtifacts from "./get-web-job-artifacts";
+import * as getWebRefArtifacts from "./get-web-ref-artifacts";
 import * as keepJobArtifacts from "./keep-job-artifacts";
 import * as revokePersonalAccessToken from "./revoke-personal-access-token";
 import * as runArtifactCleanup from "./run-artifact-cleanup";
@@ -109,6 +114,13 @@ export function createApp(provide: ServicesProvider): App {
   getRefArtifacts.register(app);
   getJobArtifactFile.register(app);
   getRefArtifactFile.register(app);
+
+  // GitLab's web URLs of artifacts (pasted into READMEs and badges) and the artifact browser.
+  getWebJobArtifacts.register(app);
+  getWebJobArtifactRaw.register(app);
+  getWebJobArtifactPage.register(app);
+  browseJobArtifacts.register(app);
+  getWebRefArtifacts.register(app);
 
   // Keep, delete and expire (retention).
   keepJobArtifacts.register(app);

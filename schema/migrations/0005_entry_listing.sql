@@ -1,0 +1,1 @@
+CREATE INDEX "artifact_entries_listing_idx" ON "artifact_entries" USING btree ("artifact_id",left("path", 600) collate "C");
