@@ -1,6 +1,12 @@
 import { Breadcrumbs, JobFacts, Page } from "./layout";
-import type { JobListing } from "./listing";
+import type { Child, JobListing } from "./listing";
 import { humanSize, jobArtifactsPath } from "./paths";
+
+/** GitLab's order: the page's subdirectories, then its files, each in byte order. */
+function* directoriesFirst(children: readonly Child[]): Generator<Child> {
+  for (const child of children) if (child.directory) yield child;
+  for (const child of children) if (!child.directory) yield child;
+}
 
 /** A directory of a job's archive: subdirectories, then files, each a link; the archive's download. */
 export function BrowsePage(props: {
@@ -53,7 +59,7 @@ export function BrowsePage(props: {
                 <td class="size" />
               </tr>
             ) : null}
-            {listing.children.map((child) => (
+            {[...directoriesFirst(listing.children)].map((child) => (
               <tr>
                 <td>
                   {child.directory ? (

@@ -45,7 +45,8 @@ export function Page(props: { title: string; children: JsxChild }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{props.title}</title>
-        <style>{CSS}</style>
+        {/* A constant, set raw: JSX would escape its quotes into entities CSS does not read. */}
+        <style dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>
       <body>
         <main>{props.children}</main>
