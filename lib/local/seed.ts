@@ -145,10 +145,11 @@ export function demoBanner(baseUrl: string, demo: Demo | null): string {
 Try:
 ${demoCommands(baseUrl, demo)
   .map((line) => `  ${line}`)
-  .join("\n")}`;
+  .join("\n")}
+  In a browser (the artifact browser): ${baseUrl}/${demo.publicProject.path}/-/jobs/artifacts/main/browse?job=build`;
 }
 
-/** Ready-to-paste commands for the four download endpoints. */
+/** Ready-to-paste commands for the four download endpoints, and the web URL a README badge uses. */
 export function demoCommands(baseUrl: string, demo: Demo): string[] {
   const pub = encodeURIComponent(demo.publicProject.path);
   const priv = encodeURIComponent(demo.privateProject.path);
@@ -159,5 +160,6 @@ export function demoCommands(baseUrl: string, demo: Demo): string[] {
     `curl --location "${baseUrl}/api/v4/projects/${pub}/jobs/${demo.jobs.build}/artifacts/dist/index.html"`,
     `curl --location "${baseUrl}/api/v4/projects/${pub}/jobs/artifacts/main/raw/docs/index.html?job=docs"`,
     `curl --location ${auth} "${baseUrl}/api/v4/projects/${priv}/jobs/artifacts/main/raw/secret/config.json?job=build"`,
+    `curl --location "${baseUrl}/${demo.publicProject.path}/-/jobs/artifacts/main/raw/dist/index.html?job=build"`,
   ];
 }

@@ -40,6 +40,7 @@ describe("downloads from the bundled Worker in workerd", () => {
     expect(outputs[2]).toContain("Hello from artifact-edge");
     expect(outputs[3]).toContain("Docs from a child pipeline.");
     expect(outputs[4]).toBe('{"internal": true}\n');
+    expect(outputs[5]).toContain("Hello from artifact-edge");
   });
 
   it("saves the archive as artifacts.zip with curl -OJ, following the redirect", async () => {
