@@ -82,6 +82,14 @@ describe("GET /:namespace/:project/-/jobs/:job_id/artifacts/browse(/*path)", () 
     expect(member.headers.get("cache-control")).toBe("max-age=0, private, must-revalidate");
   });
 
+  it("answers HEAD as GET, without a body", async () => {
+    const { base } = await published();
+    const res = await h.fetch(`${base}/browse/dist`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await res.text()).toBe("");
+  });
+
   it("is a 404 page for expired artifacts and unknown jobs", async () => {
     const expired = await published({ archive: { expireAt: new Date(Date.now() - 60_000) }, locked: false });
     expect((await h.fetch(`${expired.base}/browse`)).status).toBe(404);
