@@ -82,6 +82,22 @@ describe("GET /:namespace/:project/-/jobs/:job_id/artifacts/browse(/*path)", () 
     expect(member.headers.get("cache-control")).toBe("max-age=0, private, must-revalidate");
   });
 
+  it("is a 404 page for an archive recorded before indexing (GitLab's without metadata), whose raw files still serve", async () => {
+    const { base } = await published({ archive: { indexed: false } });
+    expect((await h.fetch(`${base}/browse`)).status).toBe(404);
+    expect((await h.fetch(`${base}/file/README.md`)).status).toBe(404);
+    expect(await (await h.fetch(`${base}/raw/README.md`)).text()).toBe("# Build output\n");
+  });
+
+  it("keeps artifacts:access developer from a reporter: the 404 page", async () => {
+    const { base, project } = await published({ archive: { accessibility: "private" } });
+    const reporter = await h.make.memberWithToken(project, 20);
+    const developer = await h.make.memberWithToken(project, 30);
+    const as = (token: string) => ({ headers: { "PRIVATE-TOKEN": token } });
+    expect((await h.fetch(`${base}/browse`, as(reporter.token))).status).toBe(404);
+    expect((await h.fetch(`${base}/browse`, as(developer.token))).status).toBe(200);
+  });
+
   it("answers HEAD as GET, without a body", async () => {
     const { base } = await published();
     const res = await h.fetch(`${base}/browse/dist`, { method: "HEAD" });
