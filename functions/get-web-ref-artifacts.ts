@@ -15,7 +15,7 @@ const REF_AND_PATH = /\/-\/jobs\/artifacts\/(.+)$/;
  * a 302 to the same action of the ref's latest successful job of that name (the API's walk).
  */
 export function register(app: App) {
-  app.get("/:id{.+}/-/jobs/artifacts/:ref_name_and_path{.+}", (c) =>
+  app.get("/:id{.+?}/-/jobs/artifacts/:ref_name_and_path{.+}", (c) =>
     webErrors(async () => {
       const jobName = queryParam(c, "job");
       const candidates = refCandidates(REF_AND_PATH.exec(new URL(c.req.url).pathname)?.[1] ?? "");

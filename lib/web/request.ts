@@ -3,8 +3,12 @@ import { authorizedDownload, jobIdParam, type ReadableDownload } from "../downlo
 import { notFound } from "../errors";
 import type { AppContext } from "../http/app-env";
 
-/** Every web artifact route: `/<namespace...>/<project>/-/jobs/<id>/artifacts/`, namespaces nested or not. */
-export const WEB_JOB_ARTIFACTS = "/:id{.+}/-/jobs/:job_id{[0-9]+}/artifacts";
+/**
+ * Every web artifact route: `/<namespace...>/<project>/-/jobs/<id>/artifacts/`, namespaces nested
+ * or not. The project path is the shortest that fits (no GitLab path has a `-` segment), so an
+ * archive path holding `/-/jobs/1/artifacts/` stays the archive's.
+ */
+export const WEB_JOB_ARTIFACTS = "/:id{.+?}/-/jobs/:job_id{[0-9]+}/artifacts";
 
 const WEB_PATH = /\/-\/jobs\/[0-9]+\/artifacts\/(?:raw|file|browse)\/(.+)$/;
 

@@ -58,6 +58,13 @@ describe("GET /:namespace/:project/-/jobs/:job_id/artifacts/file/*path", () => {
     }
   });
 
+  it("takes the shortest project path: an archive path that looks like a job route stays the archive's", async () => {
+    const { base } = await published({ files: { "a/-/jobs/99/artifacts/file/b.txt": text("tricky") } });
+    const res = await h.fetch(`${base}/file/a/-/jobs/99/artifacts/file/b.txt`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<pre><code>tricky</code></pre>");
+  });
+
   it("refuses a NUL or invalid UTF-8 in the path with the 400 page, after authorization", async () => {
     const { base } = await published();
     const res = await h.fetch(`${base}/file/a%FF.txt`);
