@@ -24,6 +24,14 @@ describe("GET /:namespace/:project/-/jobs/:job_id/artifacts/file/*path", () => {
     expect(page).not.toContain("<script>");
   });
 
+  it("costs the download's one statement, the job's, and one storage read", async () => {
+    const { base } = await published();
+    const { result, queries, reads } = await h.cost(() => h.fetch(`${base}/file/README.md`));
+    expect(await result.text()).toContain("<pre><code># Build output\n</code></pre>");
+    expect(queries).toHaveLength(2);
+    expect(reads).toHaveLength(1);
+  });
+
   it("shows images inline from the raw route, and only links for binary files", async () => {
     const { base } = await published();
     const image = await (await h.fetch(`${base}/file/dist/assets/logo.png`)).text();
