@@ -106,6 +106,23 @@ function ruby(base: string): Promise<Result[]> {
   return runClient("ruby", [script], `${base}/api/v4`, "private_token");
 }
 
+/** The archive by job id through `curl --location` with the PAT as Authorization: Bearer. */
+async function curlArchive(base: string): Promise<Uint8Array> {
+  const url = `${base}/api/v4/projects/${target.projectId}/jobs/${target.jobId}/artifacts`;
+  const { stdout } = await run(
+    "curl",
+    ["--silent", "--show-error", "--fail", "--location", "--header", `Authorization: Bearer ${target.token}`, url],
+    { encoding: "buffer" },
+  );
+  return new Uint8Array(stdout);
+}
+
+describe("curl --location with Authorization: Bearer", () => {
+  it("gets the archive", async () => {
+    expect(await curlArchive(worker.url.origin)).toEqual(target.zip);
+  });
+});
+
 describe("the Ruby gitlab gem (HTTParty, which sends Authorization again after a redirect)", () => {
   it("downloads both archives and both single files", async () => {
     await expectFourDownloads(await ruby(worker.url.origin), BINARY.bytes);
@@ -121,6 +138,8 @@ describe("the Ruby gitlab gem (HTTParty, which sends Authorization again after a
       expect(results[0]?.error).toMatch(/^Gitlab::Error::BadRequest: .*Only one auth mechanism allowed/s);
       expect(results[1]?.error).toMatch(/^Gitlab::Error::BadRequest: .*Only one auth mechanism allowed/s);
       expect(bytesOf(results[2])).toEqual(BINARY.bytes);
+      // curl (7.58 and later) does not send a custom Authorization on to another host or port.
+      expect(await curlArchive(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)).toEqual(target.zip);
     } finally {
       server.closeAllConnections();
       server.close();
