@@ -21,9 +21,10 @@ export function streams(mode: Config["PROXY_DOWNLOAD"], request: Request): boole
 }
 
 /**
- * An archive download (streamed instead when `streams` says so, lib/downloads/proxy.ts): 302 to a presigned URL (HEAD to a presigned HEAD URL), computed here
- * with no storage request, saving as the archive's file name. The archive never changes, so its
- * SHA-256 is a strong ETag and a matching If-None-Match is answered 304 at once.
+ * An archive download: 302 to a presigned URL (HEAD to a presigned HEAD URL), computed here
+ * with no storage request, saving as the archive's file name; or, when `streams` says so, the
+ * archive itself (lib/downloads/proxy.ts). The archive never changes, so its SHA-256 is a strong
+ * ETag and a matching If-None-Match is answered 304 at once, either way.
  */
 export async function redirectToArchive(
   services: Services,
