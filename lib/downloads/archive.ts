@@ -1,6 +1,8 @@
+import type { Config } from "../platform/config";
 import type { Services } from "../platform/services";
 import type { ArchiveRef } from "../zip/reader";
 import { cacheControl, notModified, SHARED_MAX_AGE } from "./cache";
+import { streamArchive } from "./proxy";
 
 export interface ArchiveFile extends ArchiveRef {
   readonly sha256: string;
@@ -8,9 +10,21 @@ export interface ArchiveFile extends ArchiveRef {
 }
 
 /**
+ * Whether the service streams the archive rather than redirect (PROXY_DOWNLOAD). `auto` streams
+ * a request that carries Authorization: HTTParty (the Ruby `gitlab` gem) sends it again to the
+ * presigned URL, and S3 refuses a request signed twice (400, "Only one auth mechanism allowed").
+ * curl, python-gitlab (requests) and go-gitlab drop Authorization on a redirect to another host,
+ * and their usual credential is PRIVATE-TOKEN, so they keep the 302.
+ */
+export function streams(mode: Config["PROXY_DOWNLOAD"], request: Request): boolean {
+  return mode === "always" || (mode === "auto" && request.headers.has("authorization"));
+}
+
+/**
  * An archive download: 302 to a presigned URL (HEAD to a presigned HEAD URL), computed here
- * with no storage request, saving as the archive's file name. The archive never changes, so its
- * SHA-256 is a strong ETag and a matching If-None-Match is answered 304 at once.
+ * with no storage request, saving as the archive's file name; or, when `streams` says so, the
+ * archive itself (lib/downloads/proxy.ts). The archive never changes, so its SHA-256 is a strong
+ * ETag and a matching If-None-Match is answered 304 at once, either way.
  */
 export async function redirectToArchive(
   services: Services,
@@ -25,6 +39,11 @@ export async function redirectToArchive(
     : undefined;
   const unchanged = notModified(request, etag, sharedFor);
   if (unchanged) return unchanged;
+  // Under `auto` the answer depends on Authorization: a shared cache must not hand a 302 to the gem.
+  const vary: Record<string, string> = services.config.PROXY_DOWNLOAD === "auto" ? { Vary: "Authorization" } : {};
+  if (streams(services.config.PROXY_DOWNLOAD, request)) {
+    return streamArchive(services, request, archive, { ETag: etag, "Cache-Control": cacheControl(sharedFor), ...vary });
+  }
   const head = request.method === "HEAD";
   const location = await services.storage.presignGet(archive.key, {
     expiresIn: services.config.PRESIGN_EXPIRES_IN,
@@ -38,6 +57,7 @@ export async function redirectToArchive(
       "Content-Type": "text/plain",
       ETag: etag,
       "Cache-Control": cacheControl(sharedFor),
+      ...vary,
     },
   });
 }

@@ -59,7 +59,7 @@ export function parseRange(header: string | undefined, size: number): RangeReque
 }
 
 /** Workers only send a Content-Length for a streamed body through a FixedLengthStream. */
-function fixedLength(stream: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+export function fixedLength(stream: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
   const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
     .FixedLengthStream;
   return Fixed ? stream.pipeThrough(new Fixed(length)) : stream;
@@ -69,7 +69,10 @@ function fixedLength(stream: ReadableStream<Uint8Array>, length: number): Readab
  * The body as sent, after the status line: a failure reading the archive can no longer change
  * the answer (the connection is reset, ADR 0002), so it is logged here with its label.
  */
-function watched(stream: ReadableStream<Uint8Array>, failed: (error: unknown) => void): ReadableStream<Uint8Array> {
+export function watched(
+  stream: ReadableStream<Uint8Array>,
+  failed: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
   const reader = stream.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -14,6 +14,9 @@ const MAX_S3_OBJECT = 5 * 1024 * MB;
  */
 export const DEFAULT_MAX_ARTIFACT_ENTRIES = 200_000;
 
+/** PROXY_DOWNLOAD's values: stream when the request has Authorization, stream always, redirect always. */
+export const PROXY_DOWNLOAD_MODES = ["auto", "always", "never"] as const;
+
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -33,6 +36,9 @@ export const configSchema = z.object({
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // How archives are served (lib/downloads/archive.ts): streamed by the service, as GitLab's
+  // proxy_download, or a 302 to storage; `auto` streams only requests carrying Authorization.
+  PROXY_DOWNLOAD: z.enum(PROXY_DOWNLOAD_MODES).default("auto"),
   // Largest archive accepted, in bytes: GitLab's instance default max_artifacts_size, 100 MB. At
   // most 5 GiB, the largest object one PUT (direct upload) or one CopyObject (finalize) handles.
   MAX_ARTIFACT_SIZE: wholeNumber(

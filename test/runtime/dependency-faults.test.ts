@@ -70,6 +70,13 @@ describe("the Worker in workerd, with storage that is not there", () => {
     await expectUnavailable(await curl(file("notes.txt")));
   });
 
+  it.each(STORAGE_FAULTS)("an archive streamed to Authorization is 503 JSON when storage %s", async (_, mode) => {
+    const { archive } = await publicFile(h);
+    const bearer = `Authorization: Bearer ${await h.make.pat(await h.make.user())}`;
+    await faults.storage.set(mode);
+    await expectUnavailable(await curl(archive, ["--header", bearer]));
+  });
+
   it.each(STORAGE_FAULTS)("an upload is 503 and records nothing when storage %s", async (_, mode) => {
     const { job, token } = await h.make.job(await h.make.pipeline(await h.make.project()));
     const zip = join(dir, `upload-${job.id}.zip`);
@@ -107,6 +114,13 @@ describe("the Worker in workerd, with storage that is not there", () => {
       expect(Number(whole.stdout)).toBe(2 * 1024 * 1024);
     },
   );
+
+  it("an archive streamed to Authorization that storage resets mid-way ends in curl's error", async () => {
+    const { archive } = await publicFile(h, bigZip(2 * 1024 * 1024));
+    const bearer = `Authorization: Bearer ${await h.make.pat(await h.make.user())}`;
+    await faults.storage.set({ kind: "reset", afterBytes: 256 * 1024 });
+    expect((await curl(archive, ["--header", bearer, "--output", "/dev/null"])).exit).toBeOneOf([18, 56]);
+  });
 });
 
 describe("the Worker in workerd, with PostgreSQL that is not there", () => {

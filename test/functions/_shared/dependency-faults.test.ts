@@ -89,6 +89,17 @@ describe("storage that is not there: 503 with Retry-After, never a hang or Workh
     expect(logs[0]).toMatchObject({ failure: "unknown" });
   });
 
+  it.each(STORAGE_FAULTS)(
+    "an archive streamed to a caller with Authorization, when storage %s",
+    async (_, mode, cause) => {
+      const { archive } = await publicFile(h);
+      const headers = { Authorization: `Bearer ${await h.make.pat(await h.make.user())}` };
+      await faults.storage.set(mode);
+      await expectUnavailable(await fetchApp(archive, { headers }));
+      expect(loggedCauses()).toContain(cause);
+    },
+  );
+
   it.each(STORAGE_FAULTS)("an upload, when storage %s: no artifact recorded", async (_, mode) => {
     const { job, token } = await h.make.job(await h.make.pipeline(await h.make.project()));
     await faults.storage.set(mode);
@@ -312,5 +323,33 @@ describe("a download that storage breaks off mid-way ends in an error, never a s
     const res = await globalThis.fetch(`${base()}${file("blob.bin")}`);
     expect((await res.arrayBuffer()).byteLength).toBe(2 * 1024 * 1024);
     expect(zip.length).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it("an archive streamed to a caller with Authorization: curl reports a transfer cut short", async () => {
+    const { archive } = await big();
+    const token = await h.make.pat(await h.make.user());
+    await faults.storage.set({ kind: "reset", afterBytes: 256 * 1024 });
+    const failure = await run("curl", [
+      "--silent",
+      "--output",
+      "/dev/null",
+      "--header",
+      `Authorization: Bearer ${token}`,
+      `${base()}${archive}`,
+    ])
+      .then(() => undefined)
+      .catch((error: { code?: number }) => error);
+    expect(failure?.code).toBeOneOf([18, 56]);
+    expect(logs).toMatchObject([{ message: "archive stream failed mid-answer" }]);
+  });
+
+  it("an archive storage holds fewer bytes of than recorded ends in an error, never a short archive", async () => {
+    const { archive, stored } = await publicFile(h);
+    await h.storage.upload(stored.key, new Blob([new Uint8Array(10)]).stream(), "application/zip");
+    const token = await h.make.pat(await h.make.user());
+    const res = await fetchApp(archive, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow(/storage sent 10 of/);
+    expect(logs).toMatchObject([{ message: "archive stream failed mid-answer" }]);
   });
 });
