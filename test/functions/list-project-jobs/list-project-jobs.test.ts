@@ -56,6 +56,8 @@ describe("GET /api/v4/projects/:id/jobs", () => {
     const token = jobs[0]?.token ?? "";
     expect((await h.fetch(url.projectJobs(project), { headers: { "JOB-TOKEN": token } })).status).toBe(200);
     expect((await h.fetch(`${url.projectJobs(project)}?job_token=${token}`)).status).toBe(200);
+    const bearer = await h.fetch(url.projectJobs(project), { headers: { Authorization: `Bearer ${token}` } });
+    expect(bearer.status).toBe(200);
 
     // The job's user is a Developer there too: outside the allowlist the role does not count.
     const other = await make.project();
@@ -67,6 +69,13 @@ describe("GET /api/v4/projects/:id/jobs", () => {
     );
     await db.insert(jobTokenScopeLinks).values({ source_project_id: other.id, target_project_id: project.id });
     expect((await h.fetch(url.projectJobs(other), { headers: { "JOB-TOKEN": token } })).status).toBe(200);
+  });
+
+  it("treats the token of a job that runs as nobody as no credential: 401", async () => {
+    const project = await make.project({ visibility: "public" });
+    const { token } = await make.job(await make.pipeline(project));
+    const res = await h.fetch(url.projectJobs(project), { headers: { "JOB-TOKEN": token } });
+    expect(res.status).toBe(401);
   });
 
   it("is 401 without a token (public projects too) and for a finished job's token", async () => {
