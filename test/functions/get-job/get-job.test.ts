@@ -45,6 +45,9 @@ describe("GET /api/v4/projects/:id/jobs/:job_id", () => {
       expect(res.status).toBe(401);
       expect(await res.text()).toBe('{"message":"401 Unauthorized"}');
     }
+    // authenticate! is a before hook: it runs ahead of Grape's parameter validation.
+    expect((await h.fetch(url.projectJob(project, "abc"))).status).toBe(401);
+    expect((await h.fetch(`${url.projectJobs(project)}?scope[]=bogus`)).status).toBe(401);
   });
 
   it("answers GitLab's 404s, 403 and 400 in GitLab's order", async () => {

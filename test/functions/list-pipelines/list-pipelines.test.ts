@@ -53,6 +53,15 @@ describe("GET /api/v4/projects/:id/pipelines", () => {
     const bad = await list("status=bogus");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toBe('{"error":"status does not have a valid value"}');
+    const badDate = await list("created_after=yesterday-ish");
+    expect(await badDate.text()).toBe('{"error":"created_after is invalid"}');
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect(await ids(await list(`created_after=${past}&updated_before=2999-01-01T00:00:00Z`))).toEqual([
+      c.id,
+      b.id,
+      a.id,
+    ]);
+    expect(await ids(await list(`created_before=${past}`))).toEqual([]);
   });
 
   it("counts in the page's own statement: X-Total, X-Total-Pages and every Link, GitLab's defaults included", async () => {
