@@ -43,15 +43,7 @@ export function register(app: App) {
     const page = pageRequest(c);
     const access = await readableProject(c, reader);
     if (!canReadBuilds(access)) throw forbidden();
-    const filter = {
-      ...params,
-      orderBy: params.order_by,
-      updatedBefore: params.updated_before,
-      updatedAfter: params.updated_after,
-      createdBefore: params.created_before,
-      createdAfter: params.created_after,
-      nothing: params.yaml_errors === true || params.name !== undefined,
-    };
+    const filter = { ...params, nothing: params.yaml_errors === true || params.name !== undefined };
     const result = await listPipelines(db, access.project.id, filter, page);
     const defaults = { order_by: "id", sort: "desc", page: "1", per_page: "20" };
     const views = paginate(c, page, result, linkParams(c, defaults));

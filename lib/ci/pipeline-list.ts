@@ -16,7 +16,7 @@ export interface PipelineView {
 /** Ci::PipelinesFinder::ALLOWED_INDEXED_COLUMNS: what `order_by` takes. */
 export const PIPELINE_ORDERS = ["id", "status", "ref", "updated_at", "user_id"] as const;
 
-/** What GET /projects/:id/pipelines filters by (Ci::PipelinesFinder). */
+/** What GET /projects/:id/pipelines filters by (Ci::PipelinesFinder), named as its parameters. */
 export interface PipelineFilter {
   readonly scope?: "running" | "pending" | "finished" | "branches" | "tags";
   readonly status?: string;
@@ -26,11 +26,11 @@ export interface PipelineFilter {
   readonly source?: string;
   /** We keep no pipeline names or YAML errors: asking for either finds nothing. */
   readonly nothing?: boolean;
-  readonly updatedBefore?: Date;
-  readonly updatedAfter?: Date;
-  readonly createdBefore?: Date;
-  readonly createdAfter?: Date;
-  readonly orderBy: (typeof PIPELINE_ORDERS)[number];
+  readonly updated_before?: Date;
+  readonly updated_after?: Date;
+  readonly created_before?: Date;
+  readonly created_after?: Date;
+  readonly order_by: (typeof PIPELINE_ORDERS)[number];
   readonly sort: "asc" | "desc";
 }
 
@@ -65,10 +65,10 @@ function pipelineConditions(projectId: number, filter: PipelineFilter): SQL | un
     filter.sha === undefined ? undefined : eq(pipelines.sha, filter.sha),
     filter.source === undefined ? undefined : eq(pipelines.source, filter.source),
     filter.username === undefined ? undefined : sql`lower(${users.username}) = lower(${filter.username})`,
-    filter.updatedBefore ? lt(pipelines.updated_at, filter.updatedBefore) : undefined,
-    filter.updatedAfter ? gt(pipelines.updated_at, filter.updatedAfter) : undefined,
-    filter.createdBefore ? lt(pipelines.created_at, filter.createdBefore) : undefined,
-    filter.createdAfter ? gt(pipelines.created_at, filter.createdAfter) : undefined,
+    filter.updated_before ? lt(pipelines.updated_at, filter.updated_before) : undefined,
+    filter.updated_after ? gt(pipelines.updated_at, filter.updated_after) : undefined,
+    filter.created_before ? lt(pipelines.created_at, filter.created_before) : undefined,
+    filter.created_after ? gt(pipelines.created_at, filter.created_after) : undefined,
   );
 }
 
@@ -89,7 +89,7 @@ export async function listPipelines(
   const where = pipelineConditions(projectId, filter);
   const direction = filter.sort === "asc" ? asc : desc;
   const rows = await selectPipelineViews(db, where, { total: sql<number>`(count(*) over ())::int` })
-    .orderBy(direction(pipelines[filter.orderBy]), direction(pipelines.id))
+    .orderBy(direction(pipelines[filter.order_by]), direction(pipelines.id))
     .limit(page.perPage)
     .offset(page.offset);
   return countedPage(rows, page, async () => {
