@@ -17,15 +17,24 @@ import * as createProject from "./create-project";
 import * as createUser from "./create-user";
 import * as deleteJobArtifacts from "./delete-job-artifacts";
 import * as deleteProjectArtifacts from "./delete-project-artifacts";
+import * as getCurrentUser from "./get-current-user";
+import * as getJob from "./get-job";
 import * as getJobArtifactFile from "./get-job-artifact-file";
 import * as getJobArtifacts from "./get-job-artifacts";
+import * as getLatestPipeline from "./get-latest-pipeline";
+import * as getPipeline from "./get-pipeline";
+import * as getProject from "./get-project";
 import * as getRefArtifactFile from "./get-ref-artifact-file";
 import * as getRefArtifacts from "./get-ref-artifacts";
+import * as getVersion from "./get-version";
 import * as getWebJobArtifactPage from "./get-web-job-artifact-page";
 import * as getWebJobArtifactRaw from "./get-web-job-artifact-raw";
 import * as getWebJobArtifacts from "./get-web-job-artifacts";
 import * as getWebRefArtifacts from "./get-web-ref-artifacts";
 import * as keepJobArtifacts from "./keep-job-artifacts";
+import * as listPipelineJobs from "./list-pipeline-jobs";
+import * as listPipelines from "./list-pipelines";
+import * as listProjectJobs from "./list-project-jobs";
 import * as revokePersonalAccessToken from "./revoke-personal-access-token";
 import * as runArtifactCleanup from "./run-artifact-cleanup";
 import * as unblockUser from "./unblock-user";
@@ -143,6 +152,17 @@ export function createApp(provide: ServicesProvider): App {
   updateJob.register(app);
   authorizeJobArtifacts.register(app);
   uploadJobArtifacts.register(app);
+
+  // The API around artifacts: the token's user, version, project, jobs and pipelines (issue 10).
+  getCurrentUser.register(app);
+  getVersion.register(app);
+  getProject.register(app);
+  listProjectJobs.register(app);
+  getJob.register(app);
+  listPipelines.register(app);
+  getLatestPipeline.register(app);
+  getPipeline.register(app);
+  listPipelineJobs.register(app);
 
   app.notFound((c) => render(c, routeNotFound()));
   app.onError((error, c) => render(c, error));

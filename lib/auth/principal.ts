@@ -40,14 +40,14 @@ async function findPat(db: Database, token: string) {
 export async function authenticate(
   db: Database,
   credentials: Credentials,
-  options: { adminToken: string; method: string },
+  options: { adminToken: string; method: string; extraScopes?: readonly string[] },
 ): Promise<Principal> {
   const { access } = credentials;
   if (!access) return { kind: "anonymous" };
   if (constantTimeEqual(access, options.adminToken)) return { kind: "admin-token" };
   const found = await findPat(db, access);
   if (!found) throw unauthorized();
-  const failure = patFailure({ ...found, userState: found.user.state }, options.method);
+  const failure = patFailure({ ...found, userState: found.user.state }, options.method, options.extraScopes);
   if (failure) throw failure;
   return { kind: "user", user: found.user };
 }

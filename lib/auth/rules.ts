@@ -37,9 +37,12 @@ export const jobTokenLiveOn = (started: Date, now: Date): boolean =>
 /** Admins act as owners of every project. */
 export const ADMIN_ACCESS = ACCESS_LEVELS.owner;
 
-/** lib/api/api.rb: the whole API takes `api`; `read_api` only reads (GET and HEAD). */
-export function scopesFor(method: string): readonly string[] {
-  return method === "GET" || method === "HEAD" ? ["api", "read_api"] : ["api"];
+/**
+ * lib/api/api.rb: the whole API takes `api`; `read_api` only reads (GET and HEAD). A route may
+ * take more (`extra`), as lib/api/users.rb and metadata.rb take `read_user` on GET.
+ */
+export function scopesFor(method: string, extra: readonly string[] = []): readonly string[] {
+  return [...(method === "GET" || method === "HEAD" ? ["api", "read_api"] : ["api"]), ...extra];
 }
 
 /**
@@ -63,12 +66,12 @@ export interface FoundPat {
  * (AccessTokenValidationService, then api_guard's user check, then the route's scopes):
  * revoked, expired, user state, scope. null when it does.
  */
-export function patFailure(pat: FoundPat, method: string): ApiError | null {
+export function patFailure(pat: FoundPat, method: string, extraScopes: readonly string[] = []): ApiError | null {
   if (pat.revoked) return tokenRevoked();
   if (pat.expired) return tokenExpired();
   const inactive = userStateFailure(pat.userState);
   if (inactive) return inactive;
-  const allowed = scopesFor(method);
+  const allowed = scopesFor(method, extraScopes);
   return pat.scopes.some((scope) => allowed.includes(scope)) ? null : insufficientScope(allowed);
 }
 

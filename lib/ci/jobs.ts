@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Job, Pipeline } from "../../schema";
 import { jobArtifacts, jobs, pipelines, projects, users } from "../../schema";
 import type { Status } from "../../schema/pipelines";
@@ -10,25 +10,36 @@ import type { Database } from "../platform/db";
 import { lockPipeline, refreshPipelineStatus, unlockOlderIfSucceeded } from "./pipelines";
 import { withRetry } from "./retry";
 
-/** A job with its pipeline, project, user and artifact list: everything its entity shows. */
-export async function loadJobView(db: Database, jobId: number): Promise<JobView | null> {
-  const [row] = await db
-    .select({
-      job: jobs,
-      pipeline: pipelines,
-      project: projects,
-      user: users,
-      artifacts: sql<JobView["artifacts"]>`coalesce((
-        select json_agg(json_build_object('file_type', a.file_type, 'file_format', a.file_format,
-          'file_name', a.file_name, 'size', a.size) order by a.id)
-        from ${jobArtifacts} a where a.job_id = ${jobs.id}), '[]'::json)`,
-    })
+/** The columns of a JobView: a job with its pipeline, project, user and artifact list. */
+export const jobViewColumns = {
+  job: jobs,
+  pipeline: pipelines,
+  project: projects,
+  user: users,
+  artifacts: sql<JobView["artifacts"]>`coalesce((
+    select json_agg(json_build_object('file_type', a.file_type, 'file_format', a.file_format,
+      'file_name', a.file_name, 'size', a.size) order by a.id)
+    from ${jobArtifacts} a where a.job_id = ${jobs.id}), '[]'::json)`,
+};
+
+/** The jobs `where` picks, as JobViews, in one statement; `extra` columns ride along. */
+export function selectJobViews<E extends Record<string, SQL.Aliased | SQL>>(
+  db: Database,
+  where: SQL | undefined,
+  extra?: E,
+) {
+  return db
+    .select({ ...jobViewColumns, ...(extra as E) })
     .from(jobs)
     .innerJoin(pipelines, eq(pipelines.id, jobs.pipeline_id))
     .innerJoin(projects, eq(projects.id, jobs.project_id))
     .leftJoin(users, eq(users.id, jobs.user_id))
-    .where(eq(jobs.id, jobId))
-    .limit(1);
+    .where(where);
+}
+
+/** A job with its pipeline, project, user and artifact list: everything its entity shows. */
+export async function loadJobView(db: Database, jobId: number): Promise<JobView | null> {
+  const [row] = await selectJobViews(db, eq(jobs.id, jobId)).limit(1);
   return row ?? null;
 }
 

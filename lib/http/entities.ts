@@ -7,8 +7,8 @@ export const iso = (date: Date | null | undefined): string | null => (date ? dat
 const seconds = (from: Date | null, to: Date | null) =>
   from && to ? Math.round(to.getTime() - from.getTime()) / 1000 : null;
 
-export function userEntity(user: User, baseUrl: string) {
-  // API::Entities::User; profile fields we do not keep are GitLab's empty values.
+/** API::Entities::UserBasic: who triggered a pipeline. */
+export function userBasicEntity(user: User, baseUrl: string) {
   return {
     id: user.id,
     username: user.username,
@@ -17,6 +17,13 @@ export function userEntity(user: User, baseUrl: string) {
     locked: false,
     avatar_url: null,
     web_url: `${baseUrl}/${user.username}`,
+  };
+}
+
+export function userEntity(user: User, baseUrl: string) {
+  // API::Entities::User; profile fields we do not keep are GitLab's empty values.
+  return {
+    ...userBasicEntity(user, baseUrl),
     created_at: iso(user.created_at),
     bio: "",
     location: "",
@@ -130,5 +137,165 @@ export function jobEntity(view: JobView, baseUrl: string, now: Date) {
     artifacts_expire_at: iso(job.artifacts_expire_at),
     archived: false,
     tag_list: [...job.tag_list].sort(),
+  };
+}
+
+/**
+ * GET /user: API::Entities::UserPublic (UserWithAdmin adds is_admin and note for an admin).
+ * What we do not keep is GitLab's value for a user who never set it.
+ */
+export function currentUserEntity(user: User, baseUrl: string) {
+  return {
+    ...userEntity(user, baseUrl),
+    last_sign_in_at: null,
+    confirmed_at: iso(user.created_at),
+    last_activity_on: null,
+    email: user.email,
+    theme_id: 1,
+    color_scheme_id: 1,
+    projects_limit: 100000,
+    current_sign_in_at: null,
+    identities: [],
+    can_create_group: user.admin,
+    can_create_project: user.admin,
+    two_factor_enabled: false,
+    external: false,
+    private_profile: false,
+    commit_email: user.email,
+    ...(user.admin ? { is_admin: true, note: null } : {}),
+  };
+}
+
+/** DetailedStatusEntity's text, label, icon and group for each status (Gitlab::Ci::Status::*). */
+const DETAILED_STATUS: Record<Pipeline["status"], { text: string; label: string; group: string; icon: string }> = {
+  created: { text: "Created", label: "created", group: "created", icon: "status_created" },
+  pending: { text: "Pending", label: "pending", group: "pending", icon: "status_pending" },
+  running: { text: "Running", label: "running", group: "running", icon: "status_running" },
+  success: { text: "Passed", label: "passed", group: "success", icon: "status_success" },
+  failed: { text: "Failed", label: "failed", group: "failed", icon: "status_failed" },
+  canceled: { text: "Canceled", label: "canceled", group: "canceled", icon: "status_canceled" },
+  canceling: { text: "Canceling", label: "canceling", group: "canceling", icon: "status_canceled" },
+  skipped: { text: "Skipped", label: "skipped", group: "skipped", icon: "status_skipped" },
+  manual: { text: "Blocked", label: "waiting for manual action", group: "manual", icon: "status_manual" },
+};
+
+/** A pipeline as the list shows it: API::Entities::Ci::PipelineBasicWithMetadata (we keep no name). */
+export const pipelineListEntity = (pipeline: Pipeline, project: Pick<Project, "full_path">, baseUrl: string) => ({
+  ...pipelineEntity(pipeline, project, baseUrl),
+  name: null,
+});
+
+/**
+ * One pipeline: API::Entities::Ci::PipelineWithMetadata, keys in GitLab's order. We keep no
+ * commits, YAML or coverage: before_sha is the null sha, committed_at and coverage null.
+ */
+export function pipelineDetailEntity(
+  view: { pipeline: Pipeline; user: User | null },
+  project: Pick<Project, "full_path">,
+  baseUrl: string,
+) {
+  const { pipeline, user } = view;
+  const status = DETAILED_STATUS[pipeline.status];
+  const duration = seconds(pipeline.started_at, pipeline.finished_at);
+  const queued = seconds(pipeline.created_at, pipeline.started_at);
+  const webUrl = `${baseUrl}/${project.full_path}/-/pipelines/${pipeline.id}`;
+  return {
+    ...pipelineEntity(pipeline, project, baseUrl),
+    before_sha: "0000000000000000000000000000000000000000",
+    tag: pipeline.tag,
+    yaml_errors: null,
+    user: user ? userBasicEntity(user, baseUrl) : null,
+    started_at: iso(pipeline.started_at),
+    finished_at: iso(pipeline.finished_at),
+    committed_at: null,
+    // Ci::Pipeline#duration and queued_duration are whole seconds.
+    duration: duration === null ? null : Math.round(duration),
+    queued_duration: queued === null ? null : Math.round(queued),
+    coverage: null,
+    detailed_status: {
+      icon: status.icon,
+      text: status.text,
+      label: status.label,
+      group: status.group,
+      tooltip: status.label,
+      has_details: true,
+      details_path: new URL(webUrl).pathname,
+      illustration: null,
+      favicon: `/assets/ci_favicons/favicon_${status.icon}.png`,
+    },
+    name: null,
+  };
+}
+
+/** A project's namespace as API::Entities::NamespaceBasic shows it (we keep its path only). */
+function namespaceEntity(project: Project, baseUrl: string) {
+  const path = project.namespace || "root";
+  const segments = path.split("/");
+  return {
+    id: null,
+    name: segments.at(-1),
+    path: segments.at(-1),
+    kind: segments.length === 1 && path === "root" ? "user" : "group",
+    full_path: path,
+    parent_id: null,
+    avatar_url: null,
+    web_url: `${baseUrl}/${path}`,
+  };
+}
+
+/**
+ * GET /projects/:id: API::Entities::ProjectDetails for anonymous callers, ProjectWithAccess
+ * (with `permissions`) for the others; the fields this service keeps, with GitLab's names,
+ * order and the CI/CD settings it serves by.
+ */
+export function projectEntity(project: Project, baseUrl: string, accessLevel: number | null) {
+  const webUrl = `${baseUrl}/${project.full_path}`;
+  const apiUrl = `${baseUrl}/api/v4/projects/${project.id}`;
+  const namespace = namespaceEntity(project, baseUrl);
+  const builds = project.builds_enabled ? "enabled" : "disabled";
+  return {
+    id: project.id,
+    description: null,
+    name: project.path,
+    name_with_namespace: [...namespace.full_path.split("/"), project.path].join(" / "),
+    path: project.path,
+    path_with_namespace: project.full_path,
+    created_at: iso(project.created_at),
+    default_branch: null,
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: null,
+    http_url_to_repo: `${webUrl}.git`,
+    web_url: webUrl,
+    readme_url: null,
+    forks_count: 0,
+    avatar_url: null,
+    star_count: 0,
+    last_activity_at: iso(project.created_at),
+    namespace,
+    _links: {
+      self: apiUrl,
+      repo_branches: `${apiUrl}/repository/branches`,
+      labels: `${apiUrl}/labels`,
+      events: `${apiUrl}/events`,
+      members: `${apiUrl}/members`,
+      cluster_agents: `${apiUrl}/cluster_agents`,
+    },
+    empty_repo: true,
+    archived: false,
+    visibility: project.visibility,
+    jobs_enabled: project.builds_enabled,
+    builds_access_level: builds,
+    public_jobs: project.public_builds,
+    ci_job_token_scope_enabled: project.ci_outbound_job_token_scope_enabled,
+    keep_latest_artifact: project.keep_latest_artifact,
+    ...(accessLevel === null
+      ? {}
+      : {
+          permissions: {
+            project_access: accessLevel > 0 ? { access_level: accessLevel, notification_level: 3 } : null,
+            group_access: null,
+          },
+        }),
   };
 }

@@ -51,6 +51,13 @@ export const url = {
   job: (job: Id) => `/api/v4/jobs/${idOf(job)}`,
   uploadJobArtifacts: (job: Id) => `/api/v4/jobs/${idOf(job)}/artifacts`,
   authorizeJobArtifacts: (job: Id) => `/api/v4/jobs/${idOf(job)}/artifacts/authorize`,
+  currentUser: () => "/api/v4/user",
+  version: () => "/api/v4/version",
+  project: (project: Id) => `/api/v4/projects/${idOf(project)}`,
+  projectJobs: (project: Id) => `/api/v4/projects/${idOf(project)}/jobs`,
+  projectJob: (project: Id, job: Id) => `/api/v4/projects/${idOf(project)}/jobs/${idOf(job)}`,
+  pipeline: (project: Id, pipeline: Id) => `${url.pipelines(project)}/${idOf(pipeline)}`,
+  latestPipeline: (project: Id) => `${url.pipelines(project)}/latest`,
 };
 
 /** The headers of a personal access token. */
