@@ -14,6 +14,9 @@ const MAX_S3_OBJECT = 5 * 1024 * MB;
  */
 export const DEFAULT_MAX_ARTIFACT_ENTRIES = 200_000;
 
+/** PRESIGN_WINDOW when unset: a minute, or less than half of PRESIGN_EXPIRES_IN. */
+export const DEFAULT_PRESIGN_WINDOW = 60;
+
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -32,6 +35,8 @@ export const configSchema = z.object({
   MAX_ARTIFACT_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_ARTIFACT_ENTRIES),
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
+  // Seconds of the window whose start signs every presigned download URL (presignWindow()).
+  PRESIGN_WINDOW: z.coerce.number().int().min(0).max(604_799).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Largest archive accepted, in bytes: GitLab's instance default max_artifacts_size, 100 MB. At
   // most 5 GiB, the largest object one PUT (direct upload) or one CopyObject (finalize) handles.
@@ -46,6 +51,15 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Presigned downloads are signed at the start of the current PRESIGN_WINDOW, so every redirect
+ * within a window carries the same URL; counted from that start, a URL handed out has at least
+ * PRESIGN_EXPIRES_IN - PRESIGN_WINDOW seconds left. 0 signs at the moment of the request.
+ */
+export function presignWindow(config: Pick<Config, "PRESIGN_WINDOW" | "PRESIGN_EXPIRES_IN">): number {
+  return config.PRESIGN_WINDOW ?? Math.min(DEFAULT_PRESIGN_WINDOW, Math.floor(config.PRESIGN_EXPIRES_IN / 2));
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -82,5 +96,9 @@ export function parseSettings<S extends z.ZodObject>(settings: S, source: Record
 }
 
 export function parseConfig(source: Record<string, unknown>): Config {
-  return parseSettings(configSchema, source);
+  const config = parseSettings(configSchema, source);
+  if (config.PRESIGN_WINDOW !== undefined && config.PRESIGN_WINDOW >= config.PRESIGN_EXPIRES_IN) {
+    throw new ConfigError("invalid configuration: PRESIGN_WINDOW: must be less than PRESIGN_EXPIRES_IN");
+  }
+  return config;
 }
