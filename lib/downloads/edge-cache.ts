@@ -12,8 +12,8 @@ import type { TypeRule } from "./entry";
  */
 
 /**
- * Largest file kept. The copy is a tee of the answer's body, and the slower branch buffers what
- * the other has read, so one request holds at most this much memory for it. Kept no larger than
+ * Largest file kept. The copy is a tee of the answer's body, gathered whole before it is stored,
+ * so one request holds at most this much memory for it. Kept no larger than
  * MAX_RANGE_INFLATE_BYTES, so a range served from a copy is one the archive would serve too.
  */
 export const EDGE_CACHE_MAX_BYTES = 8 * 1024 * 1024;
@@ -78,19 +78,22 @@ export function edgeCopy(
     keep(body, { size, contentType }) {
       if (size > EDGE_CACHE_MAX_BYTES) return body;
       const [answer, copy] = body.tee();
-      const stored = new Response(copy, {
-        headers: {
+      const store = async () => {
+        // Put only once every byte has arrived: handed a stream that fails half-way, workerd's
+        // cache keeps what came before the failure (test/runtime/edge-cache.test.ts). A failed
+        // read is already logged as the answer's failure.
+        const bytes = await new Response(copy).arrayBuffer().catch(() => null);
+        if (bytes?.byteLength !== size) return;
+        const headers = {
           "Content-Type": contentType,
           "Cache-Control": `public, max-age=${EDGE_CACHE_TTL}`,
           [SIZE_HEADER]: String(size),
-        },
-      });
-      // A body that fails mid-way fails the put too (already logged as the answer's failure).
-      cache.waitUntil(
-        cache.put(key, stored).catch((error: unknown) => {
+        };
+        await cache.put(key, new Response(bytes, { headers })).catch((error: unknown) => {
           log.info("edge cache put failed", { cause: causeChain(error) });
-        }),
-      );
+        });
+      };
+      cache.waitUntil(store());
       return answer;
     },
   };

@@ -38,6 +38,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
+        // An answer cut off upstream is cut off here too, not left hanging.
+        answer.on("aborted", () => outgoing.destroy());
+        answer.on("error", () => outgoing.destroy());
       },
     );
     forward.on("error", () => outgoing.destroy());

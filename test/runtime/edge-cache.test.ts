@@ -5,22 +5,28 @@ import { type LocalWorker, startLocalWorker } from "../../lib/local/worker";
 import { ACCESS_LEVELS, jobArtifacts, jobs, pipelines, projects } from "../../schema";
 import { text } from "../helpers/bytes";
 import { type CountingProxy, startCountingProxy } from "../helpers/counting-proxy";
+import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy";
 import { harness, settings, unique } from "../helpers/harness";
-import { rawZip, smallZip } from "../helpers/zips";
+import { bigZip, rawZip, smallZip } from "../helpers/zips";
 
 const h = harness();
+let faults: FaultProxy;
 let proxy: CountingProxy;
 let worker: LocalWorker;
 
 beforeAll(async () => {
   const stack = settings();
-  // The Worker reaches storage only through the proxy, which counts its requests.
-  proxy = await startCountingProxy(stack.S3_ENDPOINT ?? "");
+  const s3 = new URL(stack.S3_ENDPOINT ?? "");
+  // The Worker reaches storage only through the proxy, which counts its requests, and a fault
+  // proxy behind it that can cut storage's answers off.
+  faults = await startFaultProxy({ host: s3.hostname, port: Number(s3.port) });
+  proxy = await startCountingProxy(`http://${faults.address}`);
   worker = await startLocalWorker({ settings: { ...stack, S3_ENDPOINT: proxy.url }, logLevel: "error" });
 }, 120_000);
 afterAll(async () => {
   await worker?.dispose();
   await proxy?.close();
+  await faults?.close();
 });
 
 /** A finished job of a public project on main whose archive is unique to the test (so is its digest). */
@@ -50,9 +56,10 @@ async function get(path: string, key: string, headers: Record<string, string> = 
     headers: { "Accept-Encoding": "identity", ...headers },
   });
   // A body that breaks off (the connection reset mid-answer) reads as null.
-  const body = await res.text().catch(() => null);
+  const bytes = await res.arrayBuffer().catch(() => null);
+  const body = bytes && new TextDecoder().decode(bytes);
   const reads = proxy.requests.slice(before).filter((request) => request.path.endsWith(`/${key}`)).length;
-  return { status: res.status, headers: res.headers, body, reads };
+  return { status: res.status, headers: res.headers, body, size: bytes?.byteLength, reads };
 }
 
 /**
@@ -157,6 +164,28 @@ describe("public single files from the Workers Cache API, in workerd", () => {
 });
 
 describe("what never touches the edge cache", () => {
+  it.each([
+    ["resets", { kind: "reset", afterBytes: 256 * 1024 }],
+    ["stalls", { kind: "stall", afterBytes: 256 * 1024 }],
+  ] as const)("a file cut off mid-way when storage %s is never stored", async (_, mode) => {
+    const made = await h.make.jobWithArchive(bigZip(2 * 1024 * 1024), {
+      project: { visibility: "public" },
+      job: { status: "success" },
+    });
+    const path = h.url.jobArtifactFile(made.project, made.job, "blob.bin");
+    await faults.set(mode);
+    try {
+      expect((await get(path, made.stored.key)).body).toBeNull();
+    } finally {
+      await faults.set({ kind: "pass" });
+    }
+    const sentinel = await published();
+    await get(sentinel.file("notes.txt"), sentinel.stored.key);
+    await cached(sentinel.file("notes.txt"), sentinel.stored.key);
+    const whole = await get(path, made.stored.key);
+    expect([whole.status, whole.size, whole.reads > 0]).toEqual([200, 2 * 1024 * 1024, true]);
+  });
+
   it("a file whose body breaks off (its CRC-32 does not match) is never stored", async () => {
     const content = text(`damaged ${unique("crc")}\n`);
     const made = await h.make.jobWithArchive(rawZip([{ name: "bad.txt", content, crc32: 1 }]), {
