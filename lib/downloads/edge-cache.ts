@@ -13,8 +13,9 @@ import type { TypeRule } from "./entry";
 
 /**
  * Largest file kept. The copy is a tee of the answer's body, gathered whole before it is stored,
- * so one request holds at most this much memory for it. Kept no larger than
- * MAX_RANGE_INFLATE_BYTES, so a range served from a copy is one the archive would serve too.
+ * so one request holds at most about twice this for it (the chunks, then the gathered bytes).
+ * Kept no larger than MAX_RANGE_INFLATE_BYTES, so a range served from a copy is one the archive
+ * would serve too.
  */
 export const EDGE_CACHE_MAX_BYTES = 8 * 1024 * 1024;
 
