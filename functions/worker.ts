@@ -1,7 +1,7 @@
 import { internalError } from "../lib/errors";
 import { ConfigError } from "../lib/platform/config";
 import { consoleLogger } from "../lib/platform/log";
-import { servicesFrom } from "../lib/platform/services";
+import { type EdgeCache, servicesFrom } from "../lib/platform/services";
 import { runScheduled } from "../lib/scheduled";
 import { type App, createApp, errorResponse } from "./app";
 
@@ -36,7 +36,12 @@ export default {
     app ??= createApp(async (c) => {
       // Workers cannot reuse a socket across requests: one connection per request, closed after.
       const { services, close } = (build(c.env as Bindings) as Built).open(1);
-      return { services, release: () => c.executionCtx.waitUntil(close()) };
+      const edgeCache: EdgeCache = {
+        match: (key) => caches.default.match(key),
+        put: (key, response) => caches.default.put(key, response),
+        waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      };
+      return { services: { ...services, edgeCache }, release: () => c.executionCtx.waitUntil(close()) };
     });
     return app.fetch(request, env, ctx);
   },

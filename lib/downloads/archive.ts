@@ -1,5 +1,6 @@
-import type { Config } from "../platform/config";
+import { type Config, presignWindow } from "../platform/config";
 import type { Services } from "../platform/services";
+import { windowStart } from "../platform/storage";
 import type { ArchiveRef } from "../zip/reader";
 import { cacheControl, notModified, SHARED_MAX_AGE } from "./cache";
 import { streamArchive } from "./proxy";
@@ -33,10 +34,14 @@ export async function redirectToArchive(
   shared: boolean,
 ): Promise<Response> {
   const etag = `"${archive.sha256}"`;
+  const expiresIn = services.config.PRESIGN_EXPIRES_IN;
+  // Signed at the start of the window (lib/platform/config.ts#presignWindow): within it every
+  // redirect to this archive carries the same URL, which browsers and caches downstream reuse.
+  const now = services.now();
+  const signedAt = windowStart(now, presignWindow(services.config));
+  const left = expiresIn - Math.floor((now.getTime() - signedAt.getTime()) / 1000);
   // A cached redirect must lapse well before the presigned URL in it does.
-  const sharedFor = shared
-    ? Math.min(SHARED_MAX_AGE.latest, Math.floor(services.config.PRESIGN_EXPIRES_IN / 2))
-    : undefined;
+  const sharedFor = shared ? Math.min(SHARED_MAX_AGE.latest, Math.floor(left / 2)) : undefined;
   const unchanged = notModified(request, etag, sharedFor);
   if (unchanged) return unchanged;
   // Under `auto` the answer depends on Authorization: a shared cache must not hand a 302 to the gem.
@@ -46,9 +51,10 @@ export async function redirectToArchive(
   }
   const head = request.method === "HEAD";
   const location = await services.storage.presignGet(archive.key, {
-    expiresIn: services.config.PRESIGN_EXPIRES_IN,
+    expiresIn,
     method: head ? "HEAD" : "GET",
     filename: archive.fileName,
+    signedAt,
   });
   return new Response(head ? null : `This resource has been moved temporarily to ${location}.`, {
     status: 302,

@@ -9,6 +9,7 @@ import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
 import { cacheControl, notModified } from "./cache";
 import { OCTET_STREAM, SNIFF_BYTES, sniffedContentType, typeByExtension } from "./content-type";
+import { type CachedFile, edgeCopy } from "./edge-cache";
 import type { IndexedEntry } from "./lookup";
 
 /** How a file's Content-Type is chosen: by its extension (job file route) or sniffed (ref raw route). */
@@ -21,6 +22,8 @@ export interface EntryRequest {
   readonly index: IndexedEntry;
   /** Seconds shared caches may keep the answer, when anyone may read it. */
   readonly sharedFor?: number;
+  /** An anonymous request for a public file: served from, and kept in, the edge cache. */
+  readonly edgeCached?: boolean;
 }
 
 /**
@@ -89,6 +92,20 @@ export function watched(
   });
 }
 
+/** The first `count` bytes of a stream; the rest is not read. */
+function takeBytes(stream: ReadableStream<Uint8Array>, count: number): ReadableStream<Uint8Array> {
+  let left = count;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        controller.enqueue(chunk.subarray(0, left));
+        left -= Math.min(left, chunk.length);
+        if (left === 0) controller.terminate();
+      },
+    }),
+  );
+}
+
 /** Drops the first `skip` bytes of a stream. */
 function skipBytes(stream: ReadableStream<Uint8Array>, skip: number): ReadableStream<Uint8Array> {
   let left = skip;
@@ -106,17 +123,70 @@ function skipBytes(stream: ReadableStream<Uint8Array>, skip: number): ReadableSt
   );
 }
 
+/** The Range asked for, unless an If-Range names another version (then the whole file). */
+function wantedRange(request: Request, etag: string, size: number): RangeRequest {
+  const ifRange = request.headers.get("if-range");
+  if (ifRange && ifRange !== etag) return { kind: "none" };
+  return parseRange(request.headers.get("range") ?? undefined, size);
+}
+
+/** The status and length for `wanted`, with their headers set; a 416 when nothing can be sent. */
+function sized(
+  headers: Record<string, string>,
+  wanted: RangeRequest,
+  size: number,
+): Response | { status: 200 | 206; range?: ByteRange; length: number } {
+  if (wanted.kind === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
+  }
+  const range = wanted.kind === "range" ? wanted.range : undefined;
+  const length = range ? range.end - range.start + 1 : size;
+  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
+  headers["Content-Length"] = String(length);
+  return range ? { status: 206, range, length } : { status: 200, length };
+}
+
+/** A file from the edge cache's copy: no storage request, ranges cut from the copy. */
+async function fromCopy(
+  request: Request,
+  headers: Record<string, string>,
+  etag: string,
+  copy: CachedFile,
+): Promise<Response> {
+  const answer = sized(headers, wantedRange(request, etag, copy.size), copy.size);
+  if (answer instanceof Response || request.method === "HEAD") await copy.body.cancel().catch(() => {});
+  if (answer instanceof Response) return answer;
+  headers["Content-Type"] = copy.contentType;
+  const { status, range, length } = answer;
+  if (request.method === "HEAD") return new Response(null, { status, headers });
+  const body = range ? skipBytes(takeBytes(copy.body, range.end + 1), range.start) : copy.body;
+  return new Response(fixedLength(body, length), { status, headers });
+}
+
 /**
  * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
  * ETag (If-None-Match answered without touching storage), Range (206/416), Accept-Ranges.
  * Storage: one bounded read of the entry for an indexed archive; otherwise a tail read first
- * (two when the central directory is larger than the tail).
+ * (two when the central directory is larger than the tail). None for a public file the edge
+ * cache holds (lib/downloads/edge-cache.ts).
  */
 export async function serveEntry(services: Services, request: Request, file: EntryRequest): Promise<Response> {
   const { archive, path, type, index, sharedFor } = file;
   const etag = `"${sha256Hex(`${archive.sha256}:${path.text}`)}"`;
   const unchanged = notModified(request, etag, sharedFor);
   if (unchanged) return unchanged;
+  const headers: Record<string, string> = {
+    "Content-Disposition": entryDisposition(path.text),
+    ETag: etag,
+    "Accept-Ranges": "bytes",
+    "Cache-Control": cacheControl(sharedFor),
+  };
+  const edge =
+    file.edgeCached && services.edgeCache
+      ? edgeCopy(services.edgeCache, request, { etag, type }, services.log)
+      : undefined;
+  const copy = await edge?.match();
+  if (copy) return fromCopy(request, headers, etag, copy);
 
   // With sniffing on, Workhorse's content processor marks the 404 inline as well.
   const surface: ArchiveSurface = { kind: "entry", inline: type === "sniff" };
@@ -136,31 +206,21 @@ export async function serveEntry(services: Services, request: Request, file: Ent
   if (!entry) throw workhorseNotFound(surface);
 
   const size = entry.uncompressedSize;
-  const ifRange = request.headers.get("if-range");
-  const wanted =
-    ifRange && ifRange !== etag
-      ? { kind: "none" as const }
-      : boundedRange(parseRange(request.headers.get("range") ?? undefined, size), entry);
-  const headers: Record<string, string> = {
-    "Content-Disposition": entryDisposition(path.text),
-    ETag: etag,
-    "Accept-Ranges": "bytes",
-    "Cache-Control": cacheControl(sharedFor),
-  };
-  if (wanted.kind === "unsatisfiable") {
-    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${size}` } });
-  }
-  const range = wanted.kind === "range" ? wanted.range : undefined;
-  const length = range ? range.end - range.start + 1 : size;
-  const status = range ? 206 : 200;
-  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
-  headers["Content-Length"] = String(length);
+  const answer = sized(headers, boundedRange(wantedRange(request, etag, size), entry), size);
+  if (answer instanceof Response) return answer;
+  const { status, range, length } = answer;
+  // Only a whole file is stored: the copy answers ranges by itself.
+  const sent = (body: ReadableStream<Uint8Array>, contentType: string) =>
+    edge && !range ? edge.keep(body, { size, contentType }) : body;
 
   if (type === "extension") {
     headers["Content-Type"] = typeByExtension(path.text);
     if (request.method === "HEAD") return new Response(null, { status, headers });
     const body = await reading(openEntry(services.storage, archive, entry, range));
-    return new Response(fixedLength(watched(body, midAnswer), length), { status, headers });
+    return new Response(fixedLength(sent(watched(body, midAnswer), headers["Content-Type"]), length), {
+      status,
+      headers,
+    });
   }
 
   // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
@@ -173,5 +233,5 @@ export async function serveEntry(services: Services, request: Request, file: Ent
     return new Response(null, { status, headers });
   }
   const out = range ? skipBytes(sniffed.rest, range.start) : sniffed.rest;
-  return new Response(fixedLength(watched(out, midAnswer), length), { status, headers });
+  return new Response(fixedLength(sent(watched(out, midAnswer), headers["Content-Type"]), length), { status, headers });
 }

@@ -36,8 +36,11 @@ export function jobFileRawPath(c: AppContext): string {
   return JOB_FILE.exec(new URL(c.req.url).pathname)?.[1] ?? "";
 }
 
-/** A download its caller may read; `shared`: what an anonymous caller may read, anyone may. */
-export type ReadableDownload = AuthorizedDownload & { readonly shared: boolean };
+/**
+ * A download its caller may read; `shared`: what an anonymous caller may read, anyone may;
+ * `edgeCached`: shared, and asked for with no credential at all (the edge cache's rule).
+ */
+export type ReadableDownload = AuthorizedDownload & { readonly shared: boolean; readonly edgeCached: boolean };
 
 /**
  * Authenticate, find the project, job and archive in one statement, and authorize, in the
@@ -59,7 +62,11 @@ export async function authorizedDownload(
   });
   const principal = resolvePrincipal(download, credentials, c.req.method, config.ADMIN_TOKEN);
   authorizeDownload(download, principal);
-  return { ...download, shared: principal.kind === "anonymous" };
+  const shared = principal.kind === "anonymous";
+  const presented = Boolean(
+    credentials.bearer || credentials.access || credentials.job || c.req.header("authorization"),
+  );
+  return { ...download, shared, edgeCached: shared && !presented };
 }
 
 /** The job's archive as a 302 (present_artifacts_file!), or GitLab's 404 when it has none. */
@@ -87,5 +94,6 @@ export function serveFile(
     type: options.type,
     index: download.entry,
     sharedFor,
+    edgeCached: download.edgeCached,
   });
 }

@@ -17,6 +17,9 @@ export const DEFAULT_MAX_ARTIFACT_ENTRIES = 200_000;
 /** PROXY_DOWNLOAD's values: stream when the request has Authorization, stream always, redirect always. */
 export const PROXY_DOWNLOAD_MODES = ["auto", "always", "never"] as const;
 
+/** PRESIGN_WINDOW when unset: a minute, or less than half of PRESIGN_EXPIRES_IN. */
+export const DEFAULT_PRESIGN_WINDOW = 60;
+
 /** Settings the service reads, as Worker vars/secrets or environment variables (README). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
@@ -35,6 +38,8 @@ export const configSchema = z.object({
   MAX_ARTIFACT_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_ARTIFACT_ENTRIES),
   // Lifetime of presigned download URLs; S3 allows at most seven days.
   PRESIGN_EXPIRES_IN: z.coerce.number().int().min(1).max(604_800).default(300),
+  // Seconds of the window whose start signs every presigned download URL (presignWindow()).
+  PRESIGN_WINDOW: z.coerce.number().int().min(0).max(604_799).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   // How archives are served (lib/downloads/archive.ts): streamed by the service, as GitLab's
   // proxy_download, or a 302 to storage; `auto` streams only requests carrying Authorization.
@@ -52,6 +57,15 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Presigned downloads are signed at the start of the current PRESIGN_WINDOW, so every redirect
+ * within a window carries the same URL; counted from that start, a URL handed out has at least
+ * PRESIGN_EXPIRES_IN - PRESIGN_WINDOW seconds left. 0 signs at the moment of the request.
+ */
+export function presignWindow(config: Pick<Config, "PRESIGN_WINDOW" | "PRESIGN_EXPIRES_IN">): number {
+  return config.PRESIGN_WINDOW ?? Math.min(DEFAULT_PRESIGN_WINDOW, Math.floor(config.PRESIGN_EXPIRES_IN / 2));
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -88,5 +102,9 @@ export function parseSettings<S extends z.ZodObject>(settings: S, source: Record
 }
 
 export function parseConfig(source: Record<string, unknown>): Config {
-  return parseSettings(configSchema, source);
+  const config = parseSettings(configSchema, source);
+  if (config.PRESIGN_WINDOW !== undefined && config.PRESIGN_WINDOW >= config.PRESIGN_EXPIRES_IN) {
+    throw new ConfigError("invalid configuration: PRESIGN_WINDOW: must be less than PRESIGN_EXPIRES_IN");
+  }
+  return config;
 }

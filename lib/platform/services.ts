@@ -5,6 +5,14 @@ import { S3Storage, type Storage } from "./storage";
 
 export type { Logger } from "./log";
 
+/** The Workers Cache API (caches.default) with the request's waitUntil: the Worker's alone. */
+export interface EdgeCache {
+  match(key: Request): Promise<Response | undefined>;
+  put(key: Request, response: Response): Promise<void>;
+  /** Lets `promise` finish after the answer has gone out (ExecutionContext#waitUntil). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 /** Everything a handler needs, built once per request by the entry (or handed in by a test). */
 export interface Services {
   readonly config: Config;
@@ -12,6 +20,8 @@ export interface Services {
   readonly storage: Storage;
   readonly now: () => Date;
   readonly log: Logger;
+  /** Absent on Node, which has no Cache API (docs/downloads.md#edge-cache). */
+  readonly edgeCache?: EdgeCache;
 }
 
 export function createStorage(config: Config): S3Storage {

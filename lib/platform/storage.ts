@@ -34,7 +34,11 @@ export const UPLOAD_PART_SIZE = 5 * 1024 * 1024;
 
 /** The object store, as the rest of the code sees it. */
 export interface Storage {
-  presignGet(key: string, options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string }): Promise<string>;
+  /** A URL valid for `expiresIn` seconds from `signedAt` (default: now). */
+  presignGet(
+    key: string,
+    options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string; signedAt?: Date },
+  ): Promise<string>;
   /** A PUT of exactly `size` bytes of `contentType`: both are signed, so storage refuses any other. */
   presignPut(key: string, options: { expiresIn: number; size: number; contentType: string }): Promise<string>;
   /** Streams a body of unknown length into the store (multipart past one part). */
@@ -230,6 +234,13 @@ export class S3Storage implements Storage {
       }
     }
   }
+}
+
+/** The start of the `seconds`-long window that `now` falls in, windows counted from the epoch (0: now). */
+export function windowStart(now: Date, seconds: number): Date {
+  if (seconds <= 0) return now;
+  const ms = seconds * 1000;
+  return new Date(Math.floor(now.getTime() / ms) * ms);
 }
 
 /** SigV4's timestamp: 20261126T023000Z. */

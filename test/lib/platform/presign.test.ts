@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { describe, expect, it } from "vitest";
-import { attachmentDisposition, S3Storage } from "../../../lib/platform/storage";
+import { attachmentDisposition, S3Storage, windowStart } from "../../../lib/platform/storage";
 
 const settings = {
   endpoint: "https://account.r2.cloudflarestorage.com",
@@ -40,5 +40,15 @@ describe("presigned downloads (aws4fetch) against the AWS SDK's presigner", () =
     expect(parts(actual)).toEqual(parts(expected));
     expect(parts(actual).query["X-Amz-Signature"]).toMatch(/^[0-9a-f]{64}$/);
     expect(actual).not.toContain("+");
+  });
+});
+
+describe("presign windows", () => {
+  it("start on multiples of their length since the epoch, the same in every isolate; 0 is the moment itself", () => {
+    const at = (iso: string) => windowStart(new Date(iso), 60).toISOString();
+    expect(at("2026-11-26T03:30:00.000Z")).toBe("2026-11-26T03:30:00.000Z");
+    expect(at("2026-11-26T03:30:59.999Z")).toBe("2026-11-26T03:30:00.000Z");
+    expect(at("2026-11-26T03:31:00.000Z")).toBe("2026-11-26T03:31:00.000Z");
+    expect(windowStart(new Date("2026-11-26T03:30:42.123Z"), 0).toISOString()).toBe("2026-11-26T03:30:42.123Z");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../../lib/platform/config";
+import { ConfigError, parseConfig, presignWindow } from "../../../lib/platform/config";
 
 const complete = {
   DATABASE_URL: "postgres://u:p@db.example/app",
@@ -52,4 +52,21 @@ describe("parseConfig", () => {
       /STORAGE_TIMEOUT_MS.*DATABASE_TIMEOUT_MS/,
     );
   });
+});
+
+describe("PRESIGN_WINDOW", () => {
+  it("is a minute by default, less than half of a short PRESIGN_EXPIRES_IN, or as set", () => {
+    expect(presignWindow(parseConfig(complete))).toBe(60);
+    expect(presignWindow(parseConfig({ ...complete, PRESIGN_EXPIRES_IN: "60" }))).toBe(30);
+    expect(presignWindow(parseConfig({ ...complete, PRESIGN_EXPIRES_IN: "1" }))).toBe(0);
+    expect(presignWindow(parseConfig({ ...complete, PRESIGN_EXPIRES_IN: "3600", PRESIGN_WINDOW: "900" }))).toBe(900);
+    expect(presignWindow(parseConfig({ ...complete, PRESIGN_WINDOW: "0" }))).toBe(0);
+  });
+
+  it.each(["300", "301", "-1", "1.5", "abc"])(
+    "is named when not a whole number below PRESIGN_EXPIRES_IN: %s",
+    (value) => {
+      expect(problem({ ...complete, PRESIGN_EXPIRES_IN: "300", PRESIGN_WINDOW: value })).toContain("PRESIGN_WINDOW");
+    },
+  );
 });

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../../functions/app";
+import { type Config, DEFAULT_PRESIGN_WINDOW } from "../../../lib/platform/config";
+import { harness } from "../../helpers/harness";
+import { jobArchives } from "./fixtures";
+
+const h = harness();
+const { publicJobWithArchive } = jobArchives(h);
+const WINDOW_MS = DEFAULT_PRESIGN_WINDOW * 1000;
+
+/** The app on a clock the test sets, with some settings changed. */
+function clocked(settings: Partial<Config> = {}) {
+  const clock = { now: new Date() };
+  const config = { ...h.services.config, ...settings };
+  const app = createApp(async () => ({ services: { ...h.services, config, now: () => clock.now } }));
+  return { clock, fetch: (path: string, init?: RequestInit) => app.request(path, init) };
+}
+
+const windowOf = (at: number) => Math.floor(at / WINDOW_MS) * WINDOW_MS;
+const amzDate = (at: number) => new Date(at).toISOString().replace(/[:-]|\.\d{3}/g, "");
+
+describe("presigned redirects signed at the start of their window", () => {
+  it("give the same Location within a window, signed at its start and valid for PRESIGN_EXPIRES_IN from it", async () => {
+    const { project, job, zip } = await publicJobWithArchive();
+    const { clock, fetch } = clocked();
+    // The window that holds the present, so that the storage server (on the real clock) accepts the URL.
+    const start = windowOf(Date.now());
+    const locations = [];
+    for (const offset of [0, 1_000, WINDOW_MS - 1]) {
+      clock.now = new Date(start + offset);
+      const res = await fetch(h.url.jobArtifacts(project, job));
+      expect(res.status).toBe(302);
+      locations.push(res.headers.get("location") ?? "");
+    }
+    expect(new Set(locations).size).toBe(1);
+    const url = new URL(locations[0] ?? "");
+    expect(url.searchParams.get("X-Amz-Date")).toBe(amzDate(start));
+    expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+    const download = await globalThis.fetch(url);
+    expect(download.status).toBe(200);
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(zip);
+  });
+
+  it("give another Location in the next window, and HEAD its own", async () => {
+    const { project, job } = await publicJobWithArchive();
+    const { clock, fetch } = clocked();
+    const start = windowOf(Date.now());
+    const location = async (at: number, method = "GET") => {
+      clock.now = new Date(at);
+      return (await fetch(h.url.jobArtifacts(project, job), { method })).headers.get("location");
+    };
+    const now = await location(start + 10_000);
+    const next = await location(start + WINDOW_MS);
+    expect(next).not.toBe(now);
+    expect(new URL(next ?? "").searchParams.get("X-Amz-Date")).toBe(amzDate(start + WINDOW_MS));
+    const head = await location(start + 20_000, "HEAD");
+    expect(head).not.toBe(now);
+    expect(head).toBe(await location(start + 30_000, "HEAD"));
+  });
+
+  it("are refused by the storage server once PRESIGN_EXPIRES_IN has passed since their window (it checks expiry)", async () => {
+    const { project, job } = await publicJobWithArchive();
+    const { clock, fetch } = clocked();
+    clock.now = new Date(windowOf(Date.now() - 300_000 - WINDOW_MS));
+    const res = await fetch(h.url.jobArtifacts(project, job));
+    expect((await globalThis.fetch(res.headers.get("location") ?? "")).status).toBe(403);
+  });
+
+  it("let shared caches keep a redirect for at most half the URL's remaining life", async () => {
+    const { project, job } = await publicJobWithArchive();
+    const { clock, fetch } = clocked({ PRESIGN_EXPIRES_IN: 100, PRESIGN_WINDOW: 60 });
+    const start = windowOf(Date.now());
+    const cacheControl = async (at: number) => {
+      clock.now = new Date(at);
+      return (await fetch(h.url.jobArtifacts(project, job))).headers.get("cache-control");
+    };
+    // 100 s from the window's start: 100 s left at its start, 41 s at its end.
+    expect(await cacheControl(start)).toBe("public, max-age=50");
+    expect(await cacheControl(start + WINDOW_MS - 1)).toBe("public, max-age=20");
+  });
+});
