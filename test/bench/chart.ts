@@ -18,8 +18,8 @@ export async function chartSvg(results: readonly Measured[]): Promise<string> {
         ms: Math.max(median(r.times), 0.1),
       };
       return [
-        { ...common, axis: "archive size (MiB)", mib: r.archiveBytes / 2 ** 20 },
-        { ...common, axis: "entry size (MiB)", mib: Math.max(r.entryBytes / 2 ** 20, 1e-4) },
+        { ...common, axis: "archive size", kib: r.archiveBytes / 1024 },
+        { ...common, axis: "entry size", kib: r.entryBytes / 1024 },
       ];
     });
   const spec: TopLevelSpec = {
@@ -27,16 +27,16 @@ export async function chartSvg(results: readonly Measured[]): Promise<string> {
     data: { values },
     facet: {
       row: { field: "latency", type: "nominal", title: null },
-      column: { field: "axis", type: "nominal", title: null, sort: ["archive size (MiB)", "entry size (MiB)"] },
+      column: { field: "axis", type: "nominal", title: null, sort: ["archive size", "entry size"] },
     },
     spec: {
       width: 300,
       height: 220,
       mark: { type: "point", filled: true, size: 70, opacity: 0.85 },
       encoding: {
-        x: { field: "mib", type: "quantitative", scale: { type: "log" }, title: "MiB (log)" },
+        x: { field: "kib", type: "quantitative", scale: { type: "log" }, title: "KiB (log)" },
         y: { field: "ms", type: "quantitative", scale: { type: "log" }, title: "median ms (log)" },
-        color: { field: "contender", type: "nominal", title: "contender" },
+        color: { field: "contender", type: "nominal", title: "contender", legend: { labelLimit: 400 } },
         shape: { field: "contender", type: "nominal" },
         tooltip: [{ field: "scenario" }, { field: "ms" }],
       },

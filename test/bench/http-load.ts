@@ -20,7 +20,11 @@ export interface LoadFigures {
 export interface MemoryFigures {
   readonly runtime: string;
   readonly requests: number;
+  /** After the warm-up. */
   readonly before: number;
+  /** After the first route's load (`loadedAt` requests): the process at its working size. */
+  readonly loaded: number;
+  readonly loadedAt: number;
   readonly after: number;
 }
 
@@ -102,6 +106,7 @@ export async function loadRuntime(
   const before = rssOf(served.pid) ?? 0;
   let total = 0;
   const rows: LoadFigures[] = [];
+  let loaded: { rss: number; at: number } | undefined;
   for (const route of list) {
     const result = await cannon(target.origin, route, { connections: options.connections, seconds: options.seconds });
     const answered = result.statusCodeStats?.[`${route.status}`]?.count ?? 0;
@@ -120,9 +125,12 @@ export async function loadRuntime(
       `${row.runtime} ${row.route}: ${row.perSecond.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.errors} errors`,
     );
     rows.push(row);
+    loaded ??= { rss: rssOf(served.pid) ?? 0, at: total };
   }
   const small = list[1];
-  if (small && total < options.memoryRequests && options.memorySeconds > 0) {
+  // Topped up only when the rate seen so far can reach the count within the bound; else the page says how far it got.
+  const rate = total / (options.seconds * list.length);
+  if (small && total < options.memoryRequests && (options.memoryRequests - total) / rate <= options.memorySeconds) {
     const rest = await cannon(target.origin, small, {
       connections: options.connections,
       seconds: options.memorySeconds,
@@ -130,9 +138,17 @@ export async function loadRuntime(
     });
     total += rest.requests.total + rest.errors;
   }
-  const memory = { runtime: options.runtime, requests: total, before, after: rssOf(served.pid) ?? 0 };
+  const memory = {
+    runtime: options.runtime,
+    requests: total,
+    before,
+    loaded: loaded?.rss ?? 0,
+    loadedAt: loaded?.at ?? 0,
+    after: rssOf(served.pid) ?? 0,
+  };
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   options.log(
-    `${memory.runtime} RSS ${(memory.before / 2 ** 20).toFixed(0)} -> ${(memory.after / 2 ** 20).toFixed(0)} MiB over ${total} requests`,
+    `${memory.runtime} RSS ${mib(memory.before)} -> ${mib(memory.loaded)} (after ${memory.loadedAt} requests) -> ${mib(memory.after)} MiB over ${total} requests`,
   );
   return { rows, memory };
 }

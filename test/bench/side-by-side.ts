@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../functions/app";
@@ -9,7 +10,7 @@ import { factories } from "../helpers/factories";
 import { url } from "../helpers/harness";
 import { type Contender, contenders, OURS, type Target } from "./contenders";
 import type { Scenario } from "./scenarios";
-import { startStorageProxy } from "./storage-proxy";
+import { KEEP_ALIVE_MS, startStorageProxy } from "./storage-proxy";
 
 /** One contender on one archive at one storage latency. */
 export interface Measured {
@@ -54,6 +55,8 @@ export async function sideBySide(options: {
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
+  // As the storage proxy: the server never closes a kept-alive connection first.
+  (server as Server).keepAliveTimeout = KEEP_ALIVE_MS;
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const make = factories(services.db, services.storage);
@@ -82,7 +85,8 @@ export async function sideBySide(options: {
       } catch (error) {
         if (into) {
           into.checked = false;
-          into.error ??= String(error).slice(0, 200);
+          const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : "";
+          into.error ??= `${String(error)}${cause}`.slice(0, 200);
         }
         return;
       }

@@ -25,6 +25,7 @@ export interface StorageProxy {
   close(): Promise<void>;
 }
 
+export const KEEP_ALIVE_MS = 65_000;
 /** Ranges s3rver answers as S3 does not: a suffix (`bytes=-N`). */
 const SUFFIX_RANGE = /^\s*bytes=-\d+\s*$/;
 /** The one-byte probe, which s3rver answers with everything from the start. */
@@ -85,6 +86,9 @@ export async function startStorageProxy(target: string, options: { latencyMs?: n
     });
     req.pipe(forward);
   });
+  // Longer than any client keeps an idle connection (undici: 4 s), so a client never sends a request
+  // on a connection the proxy is closing (a "fetch failed" on a loaded machine).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
