@@ -8,8 +8,10 @@
  *   4. in-process: per-request SQL and storage reads, one large entry streamed (in-process.ts).
  * Against the real local stack (TEST_DATABASE_URL or embedded PostgreSQL, and s3rver); loopback
  * only; every part is bounded in count and time. A part that fails is named on the page, and the
- * run exits 1. Knobs: BENCH_QUICK=1 (a short run to check the bench), BENCH_ROUNDS, BENCH_LARGE_MB,
- * BENCH_LOAD_SECONDS, BENCH_MEMORY_SECONDS, BENCH_UPLOAD_ROUNDS, BENCH_ENTRY_MB, BENCH_REQUESTS.
+ * run exits 1. Knobs: BENCH_QUICK=1 (a short run to check the bench), BENCH_PARTS (default
+ * "side,load,upload,in-process": the parts to run; the page marks the others not measured),
+ * BENCH_ROUNDS, BENCH_LARGE_MB, BENCH_LOAD_SECONDS, BENCH_MEMORY_SECONDS, BENCH_UPLOAD_ROUNDS,
+ * BENCH_ENTRY_MB, BENCH_REQUESTS.
  */
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
@@ -32,6 +34,10 @@ const MEMORY_SECONDS = knob("BENCH_MEMORY_SECONDS", 60, 0);
 const UPLOAD_ROUNDS = knob("BENCH_UPLOAD_ROUNDS", 3, 1);
 const ENTRY_MB = knob("BENCH_ENTRY_MB", 256, 16);
 const REQUESTS = knob("BENCH_REQUESTS", 300, 50);
+const PARTS = new Set((process.env.BENCH_PARTS ?? "side,load,upload,in-process").split(","));
+for (const part of PARTS) {
+  if (!["side", "load", "upload", "in-process"].includes(part)) throw new Error(`BENCH_PARTS: unknown part ${part}`);
+}
 const CONNECTIONS = 32;
 const LATENCIES = [0, 20];
 
@@ -57,12 +63,20 @@ async function main() {
   const stack = await scratchStack("bench");
   try {
     const settings = { ...stack.settings, ADMIN_TOKEN };
-    await attempt("side by side", async () => {
-      measured.push(
-        ...(await sideBySide({ settings, scenarios: scenarios(LARGE_MB), latencies: LATENCIES, rounds: ROUNDS, log })),
-      );
-    });
-    const fixtures = await attempt("load fixtures", () => makeFixtures(settings));
+    if (PARTS.has("side")) {
+      await attempt("side by side", async () => {
+        measured.push(
+          ...(await sideBySide({
+            settings,
+            scenarios: scenarios(LARGE_MB),
+            latencies: LATENCIES,
+            rounds: ROUNDS,
+            log,
+          })),
+        );
+      });
+    }
+    const fixtures = PARTS.has("load") ? await attempt("load fixtures", () => makeFixtures(settings)) : undefined;
     const runtimes: [string, (s: Record<string, string>) => Promise<Target>][] = [
       ["Node entry", startNode],
       ["workerd", startWorkerd],
@@ -87,20 +101,22 @@ async function main() {
         }
       });
     }
-    inProcessFigures = (await attempt("in-process", () => inProcess(settings, ENTRY_MB, REQUESTS))) ?? [];
+    if (PARTS.has("in-process")) {
+      inProcessFigures = (await attempt("in-process", () => inProcess(settings, ENTRY_MB, REQUESTS))) ?? [];
+    }
   } finally {
     await stack.stop();
   }
-  const upload: UploadFigures | { error: string } = (await attempt("upload", () =>
-    uploadComparison(UPLOAD_ROUNDS, log),
-  )) ?? { error: "see the failures above" };
+  const upload: UploadFigures | { error: string } = PARTS.has("upload")
+    ? ((await attempt("upload", () => uploadComparison(UPLOAD_ROUNDS, log))) ?? { error: "see the failures above" })
+    : { error: "not measured (BENCH_PARTS)" };
   const chart = measured.length ? await attempt("chart", () => chartSvg(measured)) : undefined;
   const wrong = measured.filter((m) => !m.checked);
   for (const m of wrong) failures.push(`${m.contender} on ${m.scenario} at ${m.latencyMs} ms: output wrong or failed`);
   writePage(
     {
       settings:
-        `BENCH_ROUNDS=${ROUNDS}, BENCH_LARGE_MB=${LARGE_MB}, BENCH_LOAD_SECONDS=${LOAD_SECONDS}, ` +
+        `BENCH_PARTS=${[...PARTS].join(",")}, BENCH_ROUNDS=${ROUNDS}, BENCH_LARGE_MB=${LARGE_MB}, BENCH_LOAD_SECONDS=${LOAD_SECONDS}, ` +
         `BENCH_MEMORY_SECONDS=${MEMORY_SECONDS}, BENCH_UPLOAD_ROUNDS=${UPLOAD_ROUNDS}, BENCH_ENTRY_MB=${ENTRY_MB}, ` +
         `BENCH_REQUESTS=${REQUESTS}, database ${stack.database}`,
       quick: QUICK,
