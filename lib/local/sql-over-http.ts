@@ -20,6 +20,11 @@ export interface SqlOverHttp {
 
 /** Connections kept per connection string: enough for a test run's parallel files. */
 const POOL_SIZE = 8;
+/**
+ * A statement PostgreSQL does not answer in this long is given up and its connection dropped, so
+ * a stalled server cannot hold the pool for good (the driver's own fetch gives up sooner).
+ */
+const STATEMENT_TIMEOUT_MS = 60_000;
 /** Largest request body read; the app's largest statement (an index batch) is far below it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -143,7 +148,14 @@ export async function startSqlOverHttp(target: { host: string; port: number }, p
     }
     if (!allowed.has(url.hostname) || Number(url.port || 5432) !== target.port)
       throw new BadRequest("address not allowed");
-    pool = new pg.Pool({ connectionString, host: target.host, port: target.port, max: POOL_SIZE });
+    pool = new pg.Pool({
+      connectionString,
+      host: target.host,
+      port: target.port,
+      max: POOL_SIZE,
+      connectionTimeoutMillis: STATEMENT_TIMEOUT_MS,
+      query_timeout: STATEMENT_TIMEOUT_MS,
+    });
     // An idle connection that breaks is dropped by the pool, which then emits "error".
     pool.on("error", () => {});
     pools.set(connectionString, pool);
