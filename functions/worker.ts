@@ -34,8 +34,9 @@ export default {
       return errorResponse(internalError());
     }
     app ??= createApp(async (c) => {
-      // Workers cannot reuse a socket across requests: one connection per request, closed after.
-      const { services, close } = (build(c.env as Bindings) as Built).open(1);
+      // Workers cannot reuse a socket across requests: statements go over HTTP (one fetch each),
+      // and only a transaction opens a connection, closed after the response.
+      const { services, close } = (build(c.env as Bindings) as Built).openHttp();
       const edgeCache: EdgeCache = {
         match: (key) => caches.default.match(key),
         put: (key, response) => caches.default.put(key, response),
@@ -50,7 +51,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     const built = build(env);
     if (built instanceof ConfigError) throw built;
-    const { services, close } = built.open(1);
+    const { services, close } = built.openHttp();
     try {
       await runScheduled(services);
     } finally {

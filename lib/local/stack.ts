@@ -11,12 +11,13 @@ import S3rver from "s3rver";
 import { configureNeon } from "../platform/db";
 import { migrateDatabase } from "./migrate";
 import { nodeWebSocket } from "./node-websocket";
+import { type SqlOverHttp, startSqlOverHttp } from "./sql-over-http";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 /**
  * The local stack behind `npm start` and `npm test`: embedded PostgreSQL and a local S3 server
- * when none are configured, the WebSocket bridge the Neon driver needs for plain PostgreSQL,
- * and the schema migrated. Production code reaches all of it exactly as it reaches Neon and S3.
+ * when none are configured, the WebSocket bridge and the SQL-over-HTTP endpoint the Neon driver
+ * needs for plain PostgreSQL, and the schema migrated. Production code reaches all of it exactly as it reaches Neon and S3.
  */
 export const LOCAL_S3_KEY = "S3RVER";
 export const LOCAL_BUCKET = "artifacts";
@@ -196,12 +197,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stops.push(pg.stop);
       adminUrl = pg.url;
     }
-    // Neon speaks WebSocket itself; any other PostgreSQL is reached through the bridge.
+    // Neon speaks WebSocket and SQL over HTTP itself; any other PostgreSQL is reached through
+    // the bridge (the pool's transactions) and the HTTP endpoint (the Worker's statements).
     const server = new URL(adminUrl);
     let proxy: WsProxy | undefined;
+    let http: SqlOverHttp | undefined;
     if (!server.hostname.endsWith(".neon.tech")) {
-      proxy = await startWsProxy({ host: server.hostname, port: Number(server.port || 5432) });
+      const target = { host: server.hostname, port: Number(server.port || 5432) };
+      proxy = await startWsProxy(target);
       stops.push(proxy.close);
+      http = await startSqlOverHttp(target);
+      stops.push(http.close);
     }
     configureNeon({ wsProxy: proxy?.address, webSocket: nodeWebSocket });
 
@@ -225,6 +231,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       settings: {
         DATABASE_URL: databaseUrl,
         ...(proxy ? { DATABASE_WS_PROXY: proxy.address } : {}),
+        ...(http ? { DATABASE_HTTP_PROXY: http.url } : {}),
         S3_ENDPOINT: s3.endpoint,
         S3_REGION: s3.region,
         S3_BUCKET: s3.bucket,

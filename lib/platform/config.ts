@@ -28,6 +28,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/)
     .optional(),
+  // URL of a SQL-over-HTTP endpoint (Neon's protocol) for a PostgreSQL that is not Neon: the Worker's statements go there.
+  DATABASE_HTTP_PROXY: z.url({ protocol: /^https?$/ }).optional(),
   S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "not a valid bucket name"),

@@ -1,11 +1,27 @@
-import { Client, neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
+import { Client, neon, neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { drizzle as drizzleHttp } from "drizzle-orm/neon-http";
 import { drizzle } from "drizzle-orm/neon-serverless";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "../../schema";
 
-export type Database = ReturnType<typeof drizzle<typeof schema>>;
+/**
+ * What a raw `execute` answers on both of the driver's paths: node-postgres' result over the
+ * WebSocket, Neon's full result over HTTP (Drizzle's neon-http asks for `fullResults`).
+ */
+interface QueryResultHKT extends PgQueryResultHKT {
+  readonly type: RawResult<this["row"]>;
+}
+type RawResult<Row> = { rows: Row[]; rowCount: number | null };
 
-export interface DatabaseHandle {
-  readonly db: Database;
+/** Drizzle over either path of the Neon driver: a pool over WebSocket, or HTTP for statements. */
+export type Database = PgDatabase<QueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+
+/** The pool's own Drizzle, which Drizzle's migrator takes; a Database everywhere else. */
+export type PoolDatabase = ReturnType<typeof drizzle<typeof schema>>;
+
+export interface DatabaseHandle<D extends Database = Database> {
+  readonly db: D;
   close(): Promise<void>;
 }
 
@@ -110,7 +126,7 @@ export interface DatabaseOptions {
  * A pool over the Neon serverless driver. On Workers one is made per request (sockets cannot
  * outlive it) and closed after the response; the Node entry keeps one for the process.
  */
-export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
+export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle<PoolDatabase> {
   const timeout = options.timeoutMs ?? DATABASE_TIMEOUT_MS;
   const pool = new Pool({
     connectionString: url,
@@ -129,5 +145,47 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   return {
     db: drizzle({ client: pool, schema, casing: "snake_case", logger }),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * Where `neon()` sends its statements: Neon's own endpoint by default, or a SQL-over-HTTP server
+ * in front of another PostgreSQL (DATABASE_HTTP_PROXY, lib/local/sql-over-http.ts). The driver
+ * reads this from its global settings only; one isolate or process serves one configuration.
+ */
+export function configureNeonHttp(endpoint: string | undefined): void {
+  if (endpoint) neonConfig.fetchEndpoint = endpoint;
+}
+
+/**
+ * Statements over HTTP, transactions over a pool: the Worker's database. Each statement is one
+ * fetch (no connection to open, nothing left open after the response); `transaction` opens a
+ * pool of one WebSocket connection on first use, for `open`'s caller to close with the handle.
+ * Made once per isolate; `open` is per request.
+ */
+export function httpDatabase(url: string, options: Omit<DatabaseOptions, "max"> = {}) {
+  const timeoutMs = options.timeoutMs ?? DATABASE_TIMEOUT_MS;
+  const sql = neon(url);
+  // Each statement's fetch is bounded by DATABASE_TIMEOUT_MS, as the pool bounds its queries.
+  const bounded = (query: string, params?: unknown[], opts?: Parameters<typeof sql.query>[2]) =>
+    sql.query(query, params, {
+      ...opts,
+      fetchOptions: { ...opts?.fetchOptions, signal: AbortSignal.timeout(timeoutMs) },
+    });
+  const client = Object.assign(bounded, { query: bounded, transaction: sql.transaction }) as unknown as typeof sql;
+  const { onQuery } = options;
+  const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
+  const statements: Database = drizzleHttp({ client, schema, casing: "snake_case", logger });
+  return {
+    open(): DatabaseHandle {
+      let pool: DatabaseHandle<PoolDatabase> | undefined;
+      const transaction: Database["transaction"] = (run, config) => {
+        pool ??= openDatabase(url, { ...options, max: 1 });
+        return pool.db.transaction(run, config);
+      };
+      // The statements' Drizzle with a transaction of its own: everything else is shared.
+      const db: Database = Object.assign(Object.create(statements) as Database, { transaction });
+      return { db, close: async () => pool?.close() };
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { type Config, parseConfig } from "./config";
-import { type Database, openDatabase } from "./db";
+import { configureNeonHttp, type Database, type DatabaseHandle, httpDatabase, openDatabase } from "./db";
 import { consoleLogger, type Logger } from "./log";
 import { S3Storage, type Storage } from "./storage";
 
@@ -36,8 +36,9 @@ export function createStorage(config: Config): S3Storage {
 }
 
 /**
- * Services for one isolate or process: configuration validated once, storage client kept,
- * a database pool opened per call of `open` (per request on Workers).
+ * Services for one isolate or process: configuration validated once, storage client kept, and
+ * per call of `open` a database pool (the Node entry's for the process, a test's), or per call of
+ * `openHttp` the Worker's per-request database: statements over HTTP, a pool only for transactions.
  */
 export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket) {
   const config = parseConfig(source);
@@ -45,22 +46,29 @@ export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof
   // in one process (a test's, the bench's) may reach PostgreSQL by different bridges.
   const route = { wsProxy: config.DATABASE_WS_PROXY, webSocket };
   const storage = createStorage(config);
+  const opened = (database: DatabaseHandle) => ({
+    services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger } satisfies Services,
+    close: database.close,
+  });
+  let http: ReturnType<typeof httpDatabase> | undefined;
   return {
     config,
-    open(
-      maxConnections?: number,
-      onQuery?: (query: string) => void,
-    ): { services: Services; close: () => Promise<void> } {
-      const database = openDatabase(config.DATABASE_URL, {
-        max: maxConnections,
-        onQuery,
-        timeoutMs: config.DATABASE_TIMEOUT_MS,
-        route,
-      });
-      return {
-        services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger },
-        close: database.close,
-      };
+    open(maxConnections?: number, onQuery?: (query: string) => void) {
+      return opened(
+        openDatabase(config.DATABASE_URL, {
+          max: maxConnections,
+          onQuery,
+          timeoutMs: config.DATABASE_TIMEOUT_MS,
+          route,
+        }),
+      );
+    },
+    openHttp() {
+      if (!http) {
+        configureNeonHttp(config.DATABASE_HTTP_PROXY);
+        http = httpDatabase(config.DATABASE_URL, { timeoutMs: config.DATABASE_TIMEOUT_MS, route });
+      }
+      return opened(http.open());
     },
   };
 }

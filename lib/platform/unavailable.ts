@@ -1,3 +1,4 @@
+import { NeonDbError } from "@neondatabase/serverless";
 import { StorageTimeoutError } from "./storage";
 
 /**
@@ -67,11 +68,19 @@ const POSTGRES_CONNECTION_MESSAGES = [
   "Client has encountered a connection error and is not queryable",
 ];
 
+/**
+ * How `neon()` (the driver's SQL over HTTP) words "not now": its fetch failed (refused, reset,
+ * timed out by DATABASE_TIMEOUT_MS's signal), or the endpoint answered 5xx. A PostgreSQL error
+ * comes back as 400 with its SQLSTATE in `code`, classified as any other.
+ */
+const NEON_HTTP_UNAVAILABLE = /^(Error connecting to database: |Server error \(HTTP status 5\d\d\))/;
+
 /** What workerd's fetch says when the connection to the origin was refused or cut off. */
 const WORKERD_NETWORK_MESSAGES = ["Network connection lost."];
 
 function unavailableLink(error: Error): boolean {
   if (error instanceof StorageTimeoutError) return true;
+  if (error instanceof NeonDbError && NEON_HTTP_UNAVAILABLE.test(error.message)) return true;
   const { code, Code, $metadata } = error as {
     code?: unknown;
     Code?: unknown;

@@ -4,15 +4,19 @@ import type { Config } from "../../lib/platform/config";
 import type { Database } from "../../lib/platform/db";
 import { createStorage } from "../../lib/platform/services";
 import { deletedObjects } from "../../schema";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy";
+import { type FaultMode, type FaultProxy, startFaultProxy } from "./fault-proxy";
 import type { Harness } from "./harness";
 import { smallZip } from "./zips";
 
-/** Proxies in front of the test stack's S3 server and PostgreSQL bridge, and the settings that use them. */
+/**
+ * Proxies in front of the test stack's S3 server and its two ways to PostgreSQL (the WebSocket
+ * bridge, the SQL-over-HTTP endpoint), and the settings that use them.
+ */
 export interface StackFaults {
   readonly storage: FaultProxy;
-  readonly database: FaultProxy;
-  /** S3_ENDPOINT and DATABASE_WS_PROXY pointing at the proxies, to spread over the stack's settings. */
+  /** Both ways to PostgreSQL at once: a database that is not there fails either. */
+  readonly database: Pick<FaultProxy, "set">;
+  /** S3_ENDPOINT, DATABASE_WS_PROXY and DATABASE_HTTP_PROXY pointing at the proxies, to spread over the stack's settings. */
   readonly settings: Record<string, string>;
   /** Both proxies back to pass. */
   pass(): Promise<void>;
@@ -25,22 +29,35 @@ function hostPort(address: string): { host: string; port: number } {
 }
 
 export async function startStackFaults(stack: Record<string, string | undefined>): Promise<StackFaults> {
-  const { S3_ENDPOINT, DATABASE_WS_PROXY } = stack;
-  if (!S3_ENDPOINT || !DATABASE_WS_PROXY) throw new Error("fault proxies need the stack's S3 server and bridge");
+  const { S3_ENDPOINT, DATABASE_WS_PROXY, DATABASE_HTTP_PROXY } = stack;
+  if (!S3_ENDPOINT || !DATABASE_WS_PROXY || !DATABASE_HTTP_PROXY)
+    throw new Error("fault proxies need the stack's S3 server, bridge and SQL-over-HTTP endpoint");
   const storage = await startFaultProxy(hostPort(S3_ENDPOINT));
-  const database = await startFaultProxy(hostPort(DATABASE_WS_PROXY));
+  const bridge = await startFaultProxy(hostPort(DATABASE_WS_PROXY));
+  const sqlOverHttp = await startFaultProxy(hostPort(DATABASE_HTTP_PROXY));
   const path = new URL(`ws://${DATABASE_WS_PROXY}`).pathname;
+  const database = {
+    set: async (mode: FaultMode) => {
+      await bridge.set(mode);
+      await sqlOverHttp.set(mode);
+    },
+  };
   return {
     storage,
     database,
-    settings: { S3_ENDPOINT: `http://${storage.address}`, DATABASE_WS_PROXY: `${database.address}${path}` },
+    settings: {
+      S3_ENDPOINT: `http://${storage.address}`,
+      DATABASE_WS_PROXY: `${bridge.address}${path}`,
+      DATABASE_HTTP_PROXY: `http://${sqlOverHttp.address}${new URL(DATABASE_HTTP_PROXY).pathname}`,
+    },
     pass: async () => {
       await storage.set({ kind: "pass" });
       await database.set({ kind: "pass" });
     },
     close: async () => {
       await storage.close();
-      await database.close();
+      await bridge.close();
+      await sqlOverHttp.close();
     },
   };
 }

@@ -124,10 +124,14 @@ describe("the Worker in workerd, with storage that is not there", () => {
 });
 
 describe("the Worker in workerd, with PostgreSQL that is not there", () => {
+  // A download's one statement goes over SQL-over-HTTP (DATABASE_HTTP_PROXY); a stall is bounded
+  // by DATABASE_TIMEOUT_MS, the endpoint's 5xx counts as unavailable as storage's does.
   it.each([
     ["refuses connections", { kind: "refuse" }],
     ["resets connections", { kind: "reset", afterBytes: 0 }],
     ["stalls", { kind: "stall" }],
+    ["answers 500", { kind: "http", status: 500 }],
+    ["answers 503", { kind: "http", status: 503 }],
   ] as [string, FaultMode][])(
     "the archive is 503 JSON with Retry-After when PostgreSQL %s, then served again",
     async (_, mode) => {

@@ -2,8 +2,9 @@
  * `npm run soak:plain`: like soak:probe, without wrangler. The bundle (`wrangler deploy --dry-run`)
  * is served by `workerd serve` with a minimal config (the settings as text bindings, outbound
  * traffic allowed to local addresses), so what grows is workerd's alone, not wrangler's layers.
- * PROBE_KIND as soak:probe's, or "websocket": test/soak/controls/websocket.js instead of the
- * Worker (one WebSocket to the PostgreSQL bridge per request, nothing else). RSS and open
+ * PROBE_KIND as soak:probe's, or a control instead of the Worker: "websocket"
+ * (test/soak/controls/websocket.js, one WebSocket to the PostgreSQL bridge per request, nothing
+ * else) or "fetch" (controls/fetch.js, one POST to the SQL-over-HTTP endpoint per request). RSS and open
  * descriptors after each step. Diagnostics only: nothing is written.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -21,11 +22,12 @@ import { rssOf } from "./processes";
 
 const { kind: KIND, requests: REQUESTS, connections: CONNECTIONS } = PROBE;
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CONTROLS = ["websocket", "fetch"];
 
 /** The module workerd serves, in `dir`: the Worker's bundle, or the WebSocket control. */
 function module(dir: string): string {
-  if (KIND === "websocket") {
-    copyFileSync(join(ROOT, "test/soak/controls/websocket.js"), join(dir, "worker.js"));
+  if (CONTROLS.includes(KIND)) {
+    copyFileSync(join(ROOT, `test/soak/controls/${KIND}.js`), join(dir, "worker.js"));
     return "worker.js";
   }
   const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir], { cwd: ROOT, encoding: "utf8" });
@@ -57,7 +59,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "artifact-edge-plain-"));
   try {
     const settings = { ...stack.settings, ADMIN_TOKEN, PRESIGN_EXPIRES_IN: "300" };
-    const ops = probeOperations(KIND === "websocket" ? "version" : KIND, mix(await makeFixtures(settings)));
+    const ops = probeOperations(CONTROLS.includes(KIND) ? "version" : KIND, mix(await makeFixtures(settings)));
     const port = await freePort();
     writeFileSync(join(dir, "config.capnp"), config(module(dir), port, settings));
     const workerd = spawn(join(ROOT, "node_modules/workerd/bin/workerd"), ["serve", join(dir, "config.capnp")], {

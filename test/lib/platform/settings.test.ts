@@ -37,6 +37,14 @@ describe("parseConfig", () => {
     expect(problem({ ...complete, DATABASE_URL: "mysql://x/y" })).toContain("DATABASE_URL");
   });
 
+  it("takes DATABASE_HTTP_PROXY as an http(s) URL, unset for Neon's own endpoint", () => {
+    expect(parseConfig(complete).DATABASE_HTTP_PROXY).toBeUndefined();
+    const url = "http://127.0.0.1:4444/sql";
+    expect(parseConfig({ ...complete, DATABASE_HTTP_PROXY: url }).DATABASE_HTTP_PROXY).toBe(url);
+    expect(problem({ ...complete, DATABASE_HTTP_PROXY: "127.0.0.1:4444/sql" })).toContain("DATABASE_HTTP_PROXY");
+    expect(problem({ ...complete, DATABASE_HTTP_PROXY: "ws://127.0.0.1:4444/sql" })).toContain("DATABASE_HTTP_PROXY");
+  });
+
   it.each(["abc", "0", "999999999"])("names a malformed PRESIGN_EXPIRES_IN: %s", (value) => {
     expect(problem({ ...complete, PRESIGN_EXPIRES_IN: value })).toContain("PRESIGN_EXPIRES_IN");
   });
