@@ -81,11 +81,14 @@ async function main() {
   });
   const adminToken = env.ADMIN_TOKEN || remembered("admin-token", () => newToken("admin-"));
   const baseUrl = `http://localhost:${port}`;
+  // Every other setting of the README's table (PRESIGN_WINDOW, PROXY_DOWNLOAD, the limits and
+  // timeouts...) goes to the Worker as the environment gives it.
+  const tuned = Object.keys(configSchema.shape).filter((name) => env[name] && !(name in stack.settings));
   const settings: Record<string, string> = {
+    ...Object.fromEntries(tuned.map((name) => [name, env[name] as string])),
     ...stack.settings,
     ADMIN_TOKEN: adminToken,
     PUBLIC_URL: env.PUBLIC_URL ?? baseUrl,
-    ...(env.PRESIGN_EXPIRES_IN ? { PRESIGN_EXPIRES_IN: env.PRESIGN_EXPIRES_IN } : {}),
   };
   try {
     parseConfig(settings);

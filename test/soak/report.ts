@@ -1,6 +1,6 @@
 /**
  * The soak's figures, written to docs/soak.md with the machine and commit they were measured on,
- * so no figure in the docs is typed by hand (as test/bench/report.ts does for benchmarks.md).
+ * so no figure in the docs is typed by hand (as test/bench/report.ts does for performance.md).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
