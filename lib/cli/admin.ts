@@ -101,8 +101,8 @@ export function addAdminCommands(program: Command, io: Io) {
       "let another project's CI jobs use their CI_JOB_TOKEN here: POST /projects/:id/job_token_scope/allowlist",
     )
     .requiredOption("--project <project>", "the project to open (id or full path)")
-    .requiredOption("--target <project>", "the project whose jobs may come in (id or full path)")
-    .action((options: { project: string; target: string }, command: Command) =>
+    .requiredOption("--target <id>", "the id of the project whose jobs may come in", id)
+    .action((options: { project: string; target: number }, command: Command) =>
       create(
         io,
         command,

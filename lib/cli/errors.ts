@@ -31,7 +31,12 @@ export function messageOf(status: number, body: string): string {
     const parsed = JSON.parse(body) as { message?: unknown; error?: unknown; error_description?: unknown };
     const said = parsed.error_description ?? parsed.message ?? parsed.error;
     if (typeof said === "string") return said;
-    if (said !== undefined) return JSON.stringify(said);
+    // A validation's errors by attribute: `path has already been taken; email is invalid`.
+    if (said && typeof said === "object") {
+      return Object.entries(said)
+        .map(([field, problems]) => `${field} ${[problems].flat().join(", ")}`)
+        .join("; ");
+    }
   } catch {
     // Not JSON: Workhorse's plain text, or a proxy's page.
   }

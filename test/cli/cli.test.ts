@@ -2,12 +2,12 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, unique } from "../helpers/harness";
-import { cliStack } from "./stack";
+import { cliStack, SPAWNING } from "./stack";
 
 const s = cliStack();
 const json = <T = Record<string, unknown>>(text: string) => JSON.parse(text) as T;
 
-describe("npx artifact-edge --help", () => {
+describe("npx artifact-edge --help", SPAWNING, () => {
   it("lists every command and the exit codes", async () => {
     const ran = await s.cli(["--help"]);
     expect(ran.code).toBe(0);
@@ -50,7 +50,7 @@ describe("npx artifact-edge --help", () => {
   });
 });
 
-describe("login", () => {
+describe("login", SPAWNING, () => {
   it("refuses a token the service does not know: exit 2, GitLab's 401, nothing saved", async () => {
     const ran = await s.cli(["login", "--url", s.url, "--token", "glpat-not-a-real-token"]);
     expect([ran.code, ran.stderr]).toEqual([2, "artifact-edge: 401 Unauthorized\n"]);
@@ -72,5 +72,84 @@ describe("login", () => {
     // A saved token goes only to the URL it was saved for.
     const elsewhere = await s.cli(["project", "create", unique("x"), "--url", "http://127.0.0.1:9"]);
     expect([elsewhere.code, elsewhere.stderr]).toEqual([1, expect.stringContaining("no token")]);
+  });
+});
+
+describe("the admin API: users, tokens, projects, members, the allowlist", SPAWNING, () => {
+  it("creates each, printing the API's JSON with --json and one line without", async () => {
+    const username = unique("cli-user");
+    const user = await s.admin(["user", "create", username, "--name", "Cli User", "--json"]);
+    expect(user.code).toBe(0);
+    const made = json<{ id: number }>(user.out);
+    expect(made).toEqual({ id: expect.any(Number), username, name: "Cli User", state: "active", admin: false });
+
+    const token = await s.admin(["token", "create", "--user", String(made.id), "--name", "ci", "--scopes", "api"]);
+    expect(token.code).toBe(0);
+    expect(token.out).toMatch(/^glpat-\S+\n$/);
+    const pat = token.out.trim();
+    const login = await s.cli(["login", "--url", s.url, "--token", pat]);
+    expect([login.code, login.out]).toEqual([0, expect.stringMatching(/^logged in to http/)]);
+
+    const namespace = unique("group");
+    const project = await s.admin(["project", "create", "app", "--namespace", namespace, "--no-keep-latest-artifact"]);
+    expect([project.code, project.out]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^project ${namespace}/app \\(id \\d+\\)\n$`)),
+    ]);
+    const other = await s.admin([
+      "project",
+      "create",
+      "lib",
+      "--namespace",
+      namespace,
+      "--visibility",
+      "public",
+      "--json",
+    ]);
+    expect(json(other.out)).toMatchObject({ path_with_namespace: `${namespace}/lib`, visibility: "public" });
+
+    const member = await s.admin([
+      "member",
+      "add",
+      "--project",
+      `${namespace}/app`,
+      "--user",
+      String(made.id),
+      "--access-level",
+      "maintainer",
+    ]);
+    expect([member.code, member.out]).toEqual([
+      0,
+      `${username} (id ${made.id}) added to ${namespace}/app at access level 40\n`,
+    ]);
+
+    // The new Maintainer, by the token and URL login saved, opens the project to the other one's CI jobs.
+    const target = json<{ id: number }>(other.out).id;
+    const allow = await s.cli([
+      "allowlist",
+      "add",
+      "--project",
+      `${namespace}/app`,
+      "--target",
+      String(target),
+      "--json",
+    ]);
+    expect(allow.code).toBe(0);
+    expect(json(allow.out)).toEqual({ source_project_id: expect.any(Number), target_project_id: target });
+  });
+
+  it("GitLab's refusals exit 2 with the message on stderr and nothing on stdout, --json or not", async () => {
+    const username = unique("dup");
+    expect((await s.admin(["user", "create", username])).code).toBe(0);
+    const again = await s.admin(["user", "create", username, "--json"]);
+    expect([again.code, again.out]).toEqual([2, ""]);
+    expect(again.stderr).toMatch(/^artifact-edge: .*taken/);
+
+    const who = await s.make.user();
+    const pat = await s.make.pat(who);
+    const denied = await s.cli(["project", "create", unique("p"), "--url", s.url, "--token", pat]);
+    expect([denied.code, denied.stderr]).toEqual([2, "artifact-edge: 403 Forbidden\n"]);
+    const badRole = await s.admin(["member", "add", "--project", "x/y", "--user", "1", "--access-level", "boss"]);
+    expect([badRole.code, badRole.stderr]).toEqual([1, expect.stringContaining("expected one of guest, reporter")]);
   });
 });

@@ -20,6 +20,11 @@ import { ADMIN_TOKEN, settings } from "../helpers/harness";
 const LAUNCHER = fileURLToPath(new URL("../../functions/cli.mjs", import.meta.url));
 /** A command that has not ended by then is killed, and the test fails on its exit code. */
 const CLI_TIMEOUT_MS = 25_000;
+/**
+ * For a test that runs several commands: each is a Node process loading tsx, about a second on
+ * two cores shared with the rest of the suite.
+ */
+export const SPAWNING = { timeout: 120_000 };
 
 /** A request the server saw, as it arrived. */
 export interface Seen {
