@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { addAdminCommands, jobIdFrom } from "./admin";
 import { call, callJson, projectPath } from "./client";
@@ -63,6 +65,16 @@ function addSessionCommands(program: Command, io: Io) {
     });
 }
 
+/** --output as given; a folder gets the default name inside it; none is the default name here. */
+async function outputPath(given: string | undefined, name: string): Promise<string> {
+  if (given === undefined) return name;
+  const folder = await stat(given).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  return folder ? join(given, name) : given;
+}
+
 function addTransferCommands(program: Command, io: Io) {
   program
     .command("upload <file>")
@@ -96,7 +108,10 @@ function addTransferCommands(program: Command, io: Io) {
     .option("--ref <ref>", "with --job: that job in the ref's latest successful pipeline")
     .option("--job <name>", "the job's name, with --ref")
     .option("--path <path>", "one file out of the archive (dist/index.html)")
-    .option("--output <file>", "where to write; - for standard output (default: artifacts.zip, or the file's name)")
+    .option(
+      "--output <file>",
+      "file or folder to write to; - for standard output (default: artifacts.zip, or the file's name)",
+    )
     .option("--job-token <token>", "download as a CI job (default when no token: CI_JOB_TOKEN)")
     .action(async (options: Json, command: Command) => {
       const globals = command.optsWithGlobals<Globals>();
@@ -113,7 +128,7 @@ function addTransferCommands(program: Command, io: Io) {
       ) {
         throw usageError("say which job: --job-id, or --ref and --job");
       }
-      const output = (options.output as string | undefined) ?? defaultOutput(wanted);
+      const output = await outputPath(options.output as string | undefined, defaultOutput(wanted));
       const connection = await withAnyToken(io, globals, options.jobToken as string | undefined);
       const done = await download(connection, wanted, output, progressFor(io, globals, "download"), io.stdout);
       if (output === "-") return;
@@ -207,7 +222,10 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
       io.stderr.write(`artifact-edge: ${error.message}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`artifact-edge: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A file that cannot be written (ENOENT, EISDIR, ENOSPC) is said in a line; anything else is a bug: its stack.
+    const system = typeof (error as NodeJS.ErrnoException).code === "string";
+    const said = error instanceof Error ? (system ? error.message : (error.stack ?? error.message)) : String(error);
+    io.stderr.write(`artifact-edge: ${said}\n`);
     return EXIT.failed;
   }
 }

@@ -39,7 +39,7 @@ export function progressBar(label: string, stream: NodeJS.WriteStream, enabled: 
     noTTYOutput: true,
     notTTYSchedule: LOG_EVERY_MS,
     hideCursor: false,
-    gracefulExit: true,
+    gracefulExit: false,
     format: (_options, params) => {
       const seconds = Math.max((Date.now() - params.startTime) / 1000, 0.001);
       const rate = `${formatBytes(Math.round((params.value - from) / seconds))}/s`;

@@ -26,6 +26,9 @@ const CLI_TIMEOUT_MS = 25_000;
  */
 export const SPAWNING = { timeout: 120_000 };
 
+/** The stack's largest archive, small enough for a test to pass it. */
+export const MAX_ARTIFACT_SIZE = 1024 * 1024;
+
 /** A request the server saw, as it arrived. */
 export interface Seen {
   readonly method: string;
@@ -61,7 +64,10 @@ export function cliStack() {
   beforeAll(async () => {
     const s3 = new URL(base.S3_ENDPOINT ?? "");
     state.storage = await startFaultProxy({ host: s3.hostname, port: Number(s3.port) });
-    const built = servicesFrom({ ...base, S3_ENDPOINT: `http://${state.storage.address}` }, nodeWebSocket);
+    const built = servicesFrom(
+      { ...base, S3_ENDPOINT: `http://${state.storage.address}`, MAX_ARTIFACT_SIZE: String(MAX_ARTIFACT_SIZE) },
+      nodeWebSocket,
+    );
     const opened = built.open(4);
     state.close = opened.close;
     const services = { ...opened.services, log: jsonLogger(() => {}) };

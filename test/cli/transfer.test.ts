@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { zipSync } from "fflate";
@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ACCESS_LEVELS } from "../../schema/projects";
 import { random, text } from "../helpers/bytes";
 import { unique } from "../helpers/harness";
-import { cliStack, SPAWNING } from "./stack";
+import { cliStack, MAX_ARTIFACT_SIZE, SPAWNING } from "./stack";
 
 const s = cliStack();
 
@@ -84,7 +84,7 @@ describe("download", SPAWNING, () => {
     expect([byId.code, byId.out]).toEqual([0, "<h1>built</h1>\n"]);
   });
 
-  it("the archive by job id into artifacts.zip, and by ref into --output; --json says what was written", async () => {
+  it("the archive by job id into artifacts.zip, by ref into --output, a file into a folder; --json says what was written", async () => {
     const { zip } = archive(1000);
     const build = await privateBuild(zip);
     const env = { ARTIFACT_EDGE_TOKEN: build.token, ARTIFACT_EDGE_URL: s.url };
@@ -101,6 +101,12 @@ describe("download", SPAWNING, () => {
     );
     expect([byRef.code, byRef.out]).toEqual([0, `saved ref.zip (${(zip.length / 1024).toFixed(1)} KiB)\n`]);
     expect(read("ref.zip")).toEqual(zip);
+
+    mkdirSync(join(s.home, "site"), { recursive: true });
+    const intoFolder = ["--job-id", String(build.job.id), "--path", "dist/index.html", "--output", "site"];
+    const file = await s.cli(["download", "--project", build.path, ...intoFolder], { env });
+    expect([file.code, file.out]).toEqual([0, `saved ${join("site", "index.html")} (15 B)\n`]);
+    expect(readFileSync(join(s.home, "site", "index.html"), "utf8")).toBe("<h1>built</h1>\n");
   });
 
   it("answers GitLab's refusals with exit 2 and their message: no token, no such file", async () => {
@@ -270,6 +276,14 @@ describe("upload", SPAWNING, () => {
     expect([wrong.code, wrong.stderr]).toEqual([2, "artifact-edge: 403 Forbidden\n"]);
     const missing = await s.cli(["upload", "nowhere.zip"], { env: job.env });
     expect([missing.code, missing.stderr]).toEqual([1, "artifact-edge: cannot read nowhere.zip: ENOENT\n"]);
+    writeFileSync(join(s.home, "too-big.zip"), archive(MAX_ARTIFACT_SIZE + 1).zip);
+    for (const path of ["--no-direct", "--direct"]) {
+      const tooBig = await s.cli(["upload", "too-big.zip", path], { env: job.env });
+      expect([tooBig.code, tooBig.stderr], path).toEqual([
+        2,
+        "artifact-edge: file size has reached maximum size limit\n",
+      ]);
+    }
     const noToken = await s.cli(["upload", "not-a.zip", "--job-id", "1", "--url", s.url]);
     expect([noToken.code, noToken.stderr]).toEqual([
       1,
