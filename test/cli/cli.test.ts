@@ -1,13 +1,24 @@
+import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, unique } from "../helpers/harness";
 import { cliStack, SPAWNING } from "./stack";
 
 const s = cliStack();
+const run = promisify(execFile);
 const json = <T = Record<string, unknown>>(text: string) => JSON.parse(text) as T;
 
 describe("npx artifact-edge --help", SPAWNING, () => {
+  it("is what npx runs in the project: package.json's bin, without installing anything", async () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const { stdout } = await run("npx", ["--no-install", "artifact-edge", "--version"], { cwd: root });
+    const { version } = json<{ version: string }>(readFileSync(join(root, "package.json"), "utf8"));
+    expect(stdout).toBe(`${version}\n`);
+  });
+
   it("lists every command and the exit codes", async () => {
     const ran = await s.cli(["--help"]);
     expect(ran.code).toBe(0);
