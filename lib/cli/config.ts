@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { usageError } from "./errors";
 
 /** What `login` keeps: the service's URL and a personal access token (or the admin token). */
 export interface Saved {
@@ -15,15 +16,22 @@ export function configPath(env: NodeJS.ProcessEnv): string {
 }
 
 export async function readSaved(env: NodeJS.ProcessEnv): Promise<Partial<Saved>> {
+  const path = configPath(env);
+  let text: string;
   try {
-    const parsed = JSON.parse(await readFile(configPath(env), "utf8")) as Partial<Saved>;
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<Saved>;
     return {
       ...(typeof parsed.url === "string" ? { url: parsed.url } : {}),
       ...(typeof parsed.token === "string" ? { token: parsed.token } : {}),
     };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw error;
+  } catch {
+    throw usageError(`${path} is not JSON: run \`artifact-edge login\` again, or delete it`);
   }
 }
 

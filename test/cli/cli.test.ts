@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -65,7 +65,17 @@ describe("login", SPAWNING, () => {
   it("refuses a token the service does not know: exit 2, GitLab's 401, nothing saved", async () => {
     const ran = await s.cli(["login", "--url", s.url, "--token", "glpat-not-a-real-token"]);
     expect([ran.code, ran.stderr]).toEqual([2, "artifact-edge: 401 Unauthorized\n"]);
-    expect(() => statSync(join(s.home, "config", "artifact-edge", "config.json"))).toThrow();
+    const file = join(s.home, "config", "artifact-edge", "config.json");
+    expect(() => statSync(file)).toThrow();
+    // A config file that is not JSON is named, not a stack trace.
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, "{not json");
+    const broken = await s.cli(["cleanup", "--url", s.url, "--token", ADMIN_TOKEN]);
+    rmSync(file);
+    expect([broken.code, broken.stderr]).toEqual([
+      1,
+      `artifact-edge: ${file} is not JSON: run \`artifact-edge login\` again, or delete it\n`,
+    ]);
   });
 
   it("saves the URL and a working token in a 0600 file, never printing the token; later commands use it", async () => {
