@@ -47,7 +47,11 @@ export async function send(url: string, init: RequestInit): Promise<Response> {
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new CliError(EXIT.failed, `cannot reach ${new URL(url).origin}: ${reason}`, { cause: error });
+    const where = new URL(url).origin;
+    // Refused or unknown: never reached. Anything else (a reset, a timeout) broke on the way.
+    const unreached = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(reason);
+    const said = unreached ? `cannot reach ${where}: ${reason}` : `connection to ${where} failed: ${reason}`;
+    throw new CliError(EXIT.failed, said, { cause: error });
   }
 }
 
