@@ -6,6 +6,7 @@ const RETENTION = [
   "test/lib/retention/**/*.test.ts",
   "test/functions/run-artifact-cleanup/**/*.test.ts",
   "test/lib/ci/timeouts.test.ts",
+  "test/cli/cleanup.test.ts",
 ];
 
 export default defineConfig({
@@ -21,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "lib+functions",
-          include: ["test/lib/**/*.test.ts", "test/functions/**/*.test.ts"],
+          include: ["test/lib/**/*.test.ts", "test/functions/**/*.test.ts", "test/cli/**/*.test.ts"],
           exclude: RETENTION,
           sequence: { groupOrder: 0 },
         },

@@ -26,10 +26,11 @@ import { startWsProxy, type WsProxy } from "./ws-proxy";
  * hook leaves the process's natural end alone (`beforeExit`, and `exit`, where it would call its
  * asynchronous shutdown without a callback); its signal handlers stay.
  */
-for (const event of ["beforeExit", "exit"] as const) {
-  for (const listener of process.listeners(event)) {
-    if (String(listener).includes("eventFilters")) process.off(event, listener);
-  }
+for (const listener of process.listeners("beforeExit")) {
+  if (String(listener).includes("eventFilters")) process.off("beforeExit", listener);
+}
+for (const listener of process.listeners("exit")) {
+  if (String(listener).includes("eventFilters")) process.off("exit", listener);
 }
 
 export const LOCAL_S3_KEY = "S3RVER";
