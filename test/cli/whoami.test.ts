@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { cliStack, SPAWNING } from "./stack";
 
-// Needs GET /api/v4/user (functions/get-current-user.ts, from the api-surface branch): until that
-// route is merged, whoami answers the route-not-found 404 and these tests fail.
+// whoami is GET /api/v4/user (functions/get-current-user.ts).
 const s = cliStack();
 
 describe("whoami: GET /api/v4/user", SPAWNING, () => {
