@@ -81,7 +81,7 @@ async function main() {
   });
   const adminToken = env.ADMIN_TOKEN || remembered("admin-token", () => newToken("admin-"));
   const baseUrl = `http://localhost:${port}`;
-  // Every other setting of the README's table (PRESIGN_WINDOW, PROXY_DOWNLOAD, the limits and
+  // Every other setting of docs/configuration.md (PRESIGN_WINDOW, PROXY_DOWNLOAD, the limits and
   // timeouts...) goes to the Worker as the environment gives it.
   const tuned = Object.keys(configSchema.shape).filter((name) => env[name] && !(name in stack.settings));
   const settings: Record<string, string> = {

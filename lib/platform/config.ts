@@ -20,7 +20,7 @@ export const PROXY_DOWNLOAD_MODES = ["auto", "always", "never"] as const;
 /** PRESIGN_WINDOW when unset: a minute, or less than half of PRESIGN_EXPIRES_IN. */
 export const DEFAULT_PRESIGN_WINDOW = 60;
 
-/** Settings the service reads, as Worker vars/secrets or environment variables (README). */
+/** Settings the service reads, as Worker vars/secrets or environment variables (docs/configuration.md). */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   // host:port/path of a WebSocket-to-TCP bridge, for PostgreSQL servers that are not Neon.
