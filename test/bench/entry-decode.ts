@@ -6,8 +6,10 @@
  *   node --import tsx test/bench/entry-decode.ts
  *   BASELINE_READER=/work/main/lib/zip/reader.ts node --import tsx test/bench/entry-decode.ts
  *
- * With BASELINE_READER, another checkout's reader runs in the same rounds (before vs after).
- * ENTRY_MB (default 50) and ROUNDS (default 5) size the run. Outputs are checked byte for byte.
+ * With BASELINE_READER (one path, or several joined by commas), other checkouts' readers run in
+ * the same rounds (before vs after). ENTRY_MB (default 50), REPEAT_MB (default 256: one log line
+ * repeated, ~1000:1, the case where per-chunk costs show) and ROUNDS (default 5) size the run.
+ * CASES (e.g. "stored,repeated") picks cases. Outputs are checked byte for byte.
  */
 import { unzipSync, zipSync } from "fflate";
 import { parseConfig } from "../../lib/platform/config";
@@ -17,6 +19,7 @@ import * as current from "../../lib/zip/reader";
 import { scratchStack } from "../helpers/scratch-stack";
 
 const MB = Number(process.env.ENTRY_MB ?? 50);
+const REPEAT_MB = Number(process.env.REPEAT_MB ?? 256);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 type Reader = typeof current;
 
@@ -53,32 +56,43 @@ async function main() {
   const stack = await scratchStack("entry-decode");
   try {
     const storage = createStorage(parseConfig({ ...stack.settings, ADMIN_TOKEN: "bench-admin-token-0123456789" }));
-    const baseline = process.env.BASELINE_READER ? ((await import(process.env.BASELINE_READER)) as Reader) : undefined;
+    const baselines: [string, Reader][] = [];
+    for (const path of (process.env.BASELINE_READER ?? "").split(",").filter(Boolean)) {
+      baselines.push([`openEntry (${path.split("/").slice(-4, -3).join("")})`, (await import(path)) as Reader]);
+    }
     const size = MB * 2 ** 20;
     const text = logText(size);
     const blob = new Uint8Array(size);
     for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(blob.subarray(i, i + 65_536));
+    const line = new TextEncoder().encode("2026-11-25T03:00:00Z INFO step finished in 12ms: ok\n");
+    const repeated = new Uint8Array(REPEAT_MB * 2 ** 20);
+    for (let at = 0; at < repeated.length; at += line.length) repeated.set(line.subarray(0, repeated.length - at), at);
     const cases = [
+      { label: "repeated", name: "r.log", zip: zipSync({ "r.log": [repeated, { level: 6 }] }), data: repeated },
       { label: "deflated", name: "logs/job.log", zip: zipSync({ "logs/job.log": [text, { level: 6 }] }), data: text },
       { label: "stored", name: "blob.bin", zip: zipSync({ "blob.bin": [blob, { level: 0 }] }), data: blob },
     ];
     const prepared: ((typeof cases)[number] & { archive: current.ArchiveRef; entry: ZipEntry })[] = [];
-    for (const c of cases) {
+    const only = process.env.CASES?.split(",");
+    for (const c of cases.filter((c) => !only || only.includes(c.label))) {
       const key = `bench/${c.label}-${process.pid}.zip`;
       await storage.upload(key, new Blob([c.zip]).stream(), "application/zip");
       const archive = { key, size: c.zip.length };
       const entry = (await current.lookupEntry(storage, archive, new TextEncoder().encode(c.name))) as ZipEntry;
       console.log(
-        `${c.label}: ${MB} MiB entry, ${(c.zip.length / 2 ** 20).toFixed(1)} MiB zip (ratio ${(size / entry.compressedSize).toFixed(1)})`,
+        `${c.label}: ${c.data.length / 2 ** 20} MiB entry, ${(c.zip.length / 2 ** 20).toFixed(1)} MiB zip (ratio ${(c.data.length / entry.compressedSize).toFixed(1)})`,
       );
       prepared.push({ ...c, archive, entry });
     }
 
     const contenders: Record<string, (p: (typeof prepared)[number]) => Promise<Uint8Array>> = {
       "openEntry (this branch)": async (p) => read(await current.openEntry(storage, p.archive, p.entry)),
-      ...(baseline && {
-        "openEntry (baseline)": async (p) => read(await baseline.openEntry(storage, p.archive, p.entry)),
-      }),
+      ...Object.fromEntries(
+        baselines.map(([name, reader]) => [
+          name,
+          async (p: (typeof prepared)[number]) => read(await reader.openEntry(storage, p.archive, p.entry)),
+        ]),
+      ),
       "whole download + fflate": async (p) => {
         const whole = await read((await storage.read(p.archive.key)) as ReadableStream<Uint8Array>);
         return unzipSync(whole)[p.name] as Uint8Array;
@@ -103,8 +117,9 @@ async function main() {
       const ours = median(times[`${p.label}\topenEntry (this branch)`] ?? []);
       for (const name of Object.keys(contenders)) {
         const m = median(times[`${p.label}\t${name}`] ?? []);
+        const rate = p.data.length / 2 ** 20 / (m / 1000);
         console.log(
-          `  ${p.label.padEnd(9)} ${name.padEnd(26)} ${m.toFixed(0).padStart(6)}  (x${(m / ours).toFixed(2)} of this branch)`,
+          `  ${p.label.padEnd(9)} ${name.padEnd(26)} ${m.toFixed(0).padStart(6)} ms ${rate.toFixed(0).padStart(5)} MiB/s  (x${(m / ours).toFixed(2)} of this branch)`,
         );
       }
     }
