@@ -57,41 +57,66 @@ export interface DecodeOptions {
   readonly verify: boolean;
 }
 
+/** What the decoder reads pieces from: a stream's reader, or entryData's slicing of one. */
+interface Pieces {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
 /**
  * The entry's data after its local header, exactly as many bytes as the central record says are
  * left (fewer is an error), as storage sends them: no copy unless the header straddles chunks.
- * A native TransformStream, so it joins a pipe chain (pipeThrough) with no per-chunk promise of
- * our own.
+ * Read straight off storage's reader: for a stored entry this is the whole path, and every
+ * stream a chunk passes through in Node costs it a few promises.
  */
-function entryData(skip: number, length: number): TransformStream<Uint8Array, Uint8Array> {
+function entryData(source: ReadableStream<Uint8Array>, skip: number, length: number): Pieces {
+  const reader = source.getReader();
   let head: Uint8Array = new Uint8Array(0);
   let dataStart = -1;
   let left = length;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      let piece = chunk;
-      if (dataStart < 0) {
-        head = head.length === 0 ? chunk : concat(head, chunk);
-        if (head.length < LFH_FIXED) return;
-        const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-        if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
-        const start = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + skip;
-        if (head.length < start) return;
-        dataStart = start;
-        piece = head.subarray(start);
-        head = new Uint8Array(0);
+  return {
+    async read() {
+      while (dataStart < 0 || left > 0) {
+        const next = await reader.read();
+        if (next.done) throw new CorruptEntryError("entry is shorter than its central record says");
+        let piece = next.value;
+        if (dataStart < 0) {
+          head = head.length === 0 ? piece : concat(head, piece);
+          if (head.length < LFH_FIXED) continue;
+          const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+          if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
+          const start = LFH_FIXED + view.getUint16(26, true) + view.getUint16(28, true) + skip;
+          if (head.length < start) continue;
+          dataStart = start;
+          piece = head.subarray(start);
+          head = new Uint8Array(0);
+        }
+        if (piece.length === 0) continue;
+        if (piece.length > left) piece = piece.subarray(0, left);
+        left -= piece.length;
+        return { done: false, value: piece };
       }
-      if (piece.length === 0 || left === 0) return;
-      if (piece.length > left) piece = piece.subarray(0, left);
-      left -= piece.length;
-      controller.enqueue(piece);
       // All of it: storage may go (the bounded read ends at the next header anyway).
-      if (left === 0) controller.terminate();
+      void reader.cancel().catch(() => {});
+      return { done: true, value: undefined };
     },
-    flush() {
-      if (dataStart < 0 || left > 0) throw new CorruptEntryError("entry is shorter than its central record says");
+    cancel: () => reader.cancel(),
+  };
+}
+
+/** Pieces as a stream, pulled one at a time, for an inflater to be piped from. */
+function piecesStream(pieces: Pieces): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await pieces.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel: () => pieces.cancel(),
     },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 /**
@@ -172,9 +197,9 @@ export function decodeEntry(
   const total = entry.uncompressedSize - options.skip;
   const window = options.window ?? { start: 0, end: total - 1 };
   const length = entry.compressedSize - options.skip;
-  const data = source.pipeThrough(entryData(options.skip, length));
+  const data = entryData(source, options.skip, length);
   const deflated = entry.method === 8 && length > 0;
-  const pieces = (deflated ? inflated(data, length) : data).getReader();
+  const pieces: Pieces = deflated ? inflated(piecesStream(data), length).getReader() : data;
   // Output seen (produced, crc) and sent (emitted); small pieces gathered in `pending`; the last
   // chunk held back until CRC-32 and length check out (a damaged entry errors before its final
   // bytes, ADR 0002).
