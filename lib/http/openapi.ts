@@ -11,26 +11,28 @@ function describePattern(pattern: string | undefined): string | undefined {
   return `Matches ${pattern}`;
 }
 
+/** `extra`'s media types added to the route's own answer for that status, if it has one. */
+function merged(own: ZodOpenApiResponseObject | undefined, extra: ZodOpenApiResponseObject): ZodOpenApiResponseObject {
+  return { description: own?.description ?? extra.description, content: { ...extra.content, ...own?.content } };
+}
+
 /**
- * A route's answers as documented: its own, the 503 every route gives when a dependency is down,
- * and the 400 text of Gitlab::Middleware::HandleNullBytes (lib/http/null-bytes.ts), before routing.
+ * A route's answers as documented: its own, plus what any route may answer: the 400 text of
+ * Gitlab::Middleware::HandleNullBytes (lib/http/null-bytes.ts, before routing), the JSON 500 of
+ * an unexpected failure, and the 503 when PostgreSQL or storage is unavailable.
  */
 export function documentedResponses(
   route: Pick<RouteDefinition, "responses">,
 ): Record<string, ZodOpenApiResponseObject> {
   // Our definitions use no $ref responses.
   const own = route.responses as Record<string, ZodOpenApiResponseObject>;
-  const badRequest = own["400"];
+  const nul = { description: "A NUL byte in a parameter", content: { "text/plain": { schema: z.string() } } };
+  const common = errorResponses(500, 503);
   return {
     ...own,
-    400: {
-      description: badRequest?.description ?? "A NUL byte in a parameter",
-      content: {
-        ...badRequest?.content,
-        "text/plain": { schema: z.string().meta({ description: "A NUL byte in a parameter" }) },
-      },
-    },
-    ...errorResponses(503),
+    400: merged(own["400"], nul),
+    500: merged(own["500"], common["500"] ?? nul),
+    503: merged(own["503"], common["503"] ?? nul),
   };
 }
 

@@ -41,3 +41,12 @@ export async function checkContract(method: string, path: string, response: Resp
     throw new Error(`${where} with a body its schema refuses: ${JSON.stringify(result.error.issues)}`);
   }
 }
+
+/** `app.request`, with each answer checked against the contract (for tests that build their own app). */
+export function contractFetch(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
+  return async (path: string, init?: RequestInit): Promise<Response> => {
+    const response = await app.request(path, init);
+    await checkContract(init?.method ?? "GET", path, response);
+    return response;
+  };
+}

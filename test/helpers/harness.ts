@@ -6,7 +6,7 @@ import { nodeWebSocket } from "../../lib/local/node-websocket";
 import { jsonLogger, type LogRecord } from "../../lib/platform/log";
 import { createStorage, servicesFrom } from "../../lib/platform/services";
 import type { Storage } from "../../lib/platform/storage";
-import { checkContract } from "./contract";
+import { contractFetch } from "./contract";
 import { countingStorage, type StorageRead, wrapStorage } from "./counting-storage";
 import { factories } from "./factories";
 
@@ -92,11 +92,7 @@ export function harness() {
     as,
     admin,
     /** A request to the app; a JSON answer must match its route's documented schema (./contract.ts). */
-    fetch: async (path: string, init?: RequestInit): Promise<Response> => {
-      const response = await app.request(path, init);
-      await checkContract(init?.method ?? "GET", path, response);
-      return response;
-    },
+    fetch: contractFetch(app),
     /** A JSON request: `h.fetch(url, h.send("PATCH", body, headers))`; POST by default. */
     send: (method: string, payload: unknown, headers: Record<string, string> = {}): RequestInit => ({
       ...json(payload, headers),
