@@ -13,11 +13,12 @@ function Schema(props: { schema: unknown }) {
   return <pre>{text}</pre>;
 }
 
-function Parameters(props: { parameters: unknown }) {
+function Parameters(props: { parameters: unknown; operationId: string }) {
   const parameters = Array.isArray(props.parameters) ? props.parameters.map(asJson) : [];
   if (parameters.length === 0) return null;
   return (
-    <div class="table">
+    // Scrolls sideways on a phone: focusable and named, so a keyboard can scroll it (axe-core).
+    <section class="table" tabindex={0} aria-label={`Parameters of ${props.operationId}`}>
       <table>
         <caption>Parameters</caption>
         <thead>
@@ -45,7 +46,7 @@ function Parameters(props: { parameters: unknown }) {
           })}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
@@ -80,7 +81,7 @@ function Operation(props: { method: string; path: string; operation: Json }) {
       <p>
         {String(operation.summary ?? "")} <span class="muted">({id})</span>
       </p>
-      <Parameters parameters={operation.parameters} />
+      <Parameters parameters={operation.parameters} operationId={id} />
       {body.content ? (
         <>
           <h4>Request body</h4>
