@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Job, JobArtifact, Pipeline, Project, User } from "../../schema";
+import { STATUSES } from "../../schema/pipelines";
 import { isExecuting } from "../auth/rules";
 
 /*
@@ -9,6 +10,8 @@ import { isExecuting } from "../auth/rules";
  */
 const timestamp = z.string().meta({ format: "date-time" });
 const nullableTimestamp = timestamp.nullable();
+const status = z.enum(STATUSES);
+const userState = z.enum(["active", "blocked", "deactivated"]);
 
 /** GitLab's API timestamps: ISO 8601 in UTC with milliseconds. */
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -21,7 +24,7 @@ export const UserBasicSchema = z
     id: z.number().int(),
     username: z.string(),
     name: z.string(),
-    state: z.string(),
+    state: userState,
     locked: z.boolean(),
     avatar_url: z.string().nullable(),
     web_url: z.string(),
@@ -86,7 +89,7 @@ export function userEntity(user: User, baseUrl: string): z.infer<typeof UserSche
 }
 
 export const CreatedUserSchema = z
-  .strictObject({ id: z.number().int(), username: z.string(), name: z.string(), state: z.string(), admin: z.boolean() })
+  .strictObject({ id: z.number().int(), username: z.string(), name: z.string(), state: userState, admin: z.boolean() })
   .meta({ id: "CreatedUser", description: "The admin API's answer to user creation" });
 
 /** The admin API's answer to user creation. */
@@ -105,8 +108,8 @@ export const PipelineSchema = z
     project_id: z.number().int(),
     sha: z.string(),
     ref: z.string(),
-    status: z.string(),
-    source: z.string(),
+    status,
+    source: z.string().meta({ description: "GitLab's pipeline source: push, api, parent_pipeline, …" }),
     created_at: nullableTimestamp,
     updated_at: nullableTimestamp,
     web_url: z.string(),
@@ -196,7 +199,7 @@ const ArtifactFileSchema = z.strictObject({
 export const JobSchema = z
   .strictObject({
     id: z.number().int(),
-    status: z.string(),
+    status,
     stage: z.string(),
     name: z.string(),
     ref: z.string(),
