@@ -7,7 +7,7 @@ import { JobSchema, jobEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { boolish, integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams } from "../lib/http/request";
-import { defineRoute, errorResponses, jsonResponse, PageQuery, ProjectPathParams } from "../lib/http/route";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import type { App } from "./app";
 
 const Params = z.object({ include_retried: boolish.optional() });
@@ -20,7 +20,7 @@ export const route = defineRoute({
   tags: ["Pipelines"],
   requestParams: { path: ProjectPathParams, query: PageQuery.extend(Params.shape) },
   responses: {
-    200: jsonResponse(z.array(JobSchema), "One page of jobs, newest first"),
+    200: pageResponse(JobSchema, "One page of jobs, newest first"),
     ...errorResponses(400, 401, 403, 404),
   },
 });

@@ -6,7 +6,7 @@ import { PipelineListSchema, pipelineListEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { boolish, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams } from "../lib/http/request";
-import { defineRoute, errorResponses, jsonResponse, PageQuery, ProjectPathParams } from "../lib/http/route";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import { SOURCES, STATUSES } from "../schema/pipelines";
 import type { App } from "./app";
 
@@ -39,7 +39,7 @@ export const route = defineRoute({
   tags: ["Pipelines"],
   requestParams: { path: ProjectPathParams, query: PageQuery.extend(Params.shape) },
   responses: {
-    200: jsonResponse(z.array(PipelineListSchema), "One page of pipelines"),
+    200: pageResponse(PipelineListSchema, "One page of pipelines"),
     ...errorResponses(400, 401, 403, 404),
   },
 });

@@ -5,7 +5,7 @@ import { forbidden } from "../lib/errors";
 import { JobSchema, jobEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { baseUrl } from "../lib/http/request";
-import { defineRoute, errorResponses, jsonResponse, PageQuery, ProjectPathParams } from "../lib/http/route";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import type { App } from "./app";
 
 export const route = defineRoute({
@@ -21,7 +21,7 @@ export const route = defineRoute({
     }),
   },
   responses: {
-    200: jsonResponse(z.array(JobSchema), "One page of jobs, newest first"),
+    200: pageResponse(JobSchema, "One page of jobs, newest first"),
     ...errorResponses(400, 401, 403, 404),
   },
 });

@@ -132,6 +132,20 @@ export const PageQuery = z.object({
   per_page: z.coerce.number().int().min(1).max(100).optional(),
 });
 
+/** A page of a list, with GitLab's pagination headers (lib/http/pagination.ts). */
+export const pageResponse = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+  ...jsonResponse(z.array(schema), description),
+  headers: z.object({
+    Link: z.string().meta({ description: 'rel="prev", "next", "first", "last"' }),
+    "X-Page": z.string(),
+    "X-Per-Page": z.string(),
+    "X-Next-Page": z.string(),
+    "X-Prev-Page": z.string(),
+    "X-Total": z.string().optional().meta({ description: "Not on the project job list, nor past 10,000 rows" }),
+    "X-Total-Pages": z.string().optional().meta({ description: "As X-Total" }),
+  }),
+});
+
 /** `:id` of a project route: its numeric id or its URL-encoded full path. */
 export const ProjectPathParams = z.object({
   id: z.string().meta({ description: "The project's id or URL-encoded full path (`group%2Fproject`)" }),
