@@ -4,6 +4,7 @@ import { canReadProject, findProject } from "../lib/auth/project-access";
 import { badRequest, badRequestMessage, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, ProjectPathParams, paramsBody } from "../lib/http/route";
 import { ACCESS_LEVELS, jobTokenScopeLinks } from "../schema";
 import type { App } from "./app";
 
@@ -11,6 +12,23 @@ const Params = z.object({ target_project_id: idParam });
 
 const TARGET_UNREADABLE =
   "The target_project that you are attempting to access does not exist or you don't have permission to perform this action";
+
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/projects/:id/job_token_scope/allowlist",
+  operationId: "addJobTokenAllowlist",
+  summary: "Allow another project's CI jobs to use their job token here",
+  tags: ["Projects"],
+  requestParams: { path: ProjectPathParams },
+  requestBody: paramsBody(Params),
+  responses: {
+    201: jsonResponse(
+      z.strictObject({ source_project_id: z.number().int(), target_project_id: z.number().int() }),
+      "The link",
+    ),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 /**
  * POST /api/v4/projects/:id/job_token_scope/allowlist: lets CI jobs of the target project use
@@ -20,7 +38,7 @@ const TARGET_UNREADABLE =
  * (ProjectScopeLink#not_self_referential_link), both as `bad_request!`.
  */
 export function register(app: App) {
-  app.post("/api/v4/projects/:id/job_token_scope/allowlist", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));

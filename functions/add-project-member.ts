@@ -4,6 +4,7 @@ import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { conflict, forbidden, notFound } from "../lib/errors";
 import { idParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, ProjectPathParams, paramsBody } from "../lib/http/route";
 import { ACCESS_LEVELS, projectMembers, users } from "../schema";
 import type { App } from "./app";
 
@@ -12,13 +13,30 @@ const Params = z.object({
   access_level: z.coerce.number().pipe(z.union(Object.values(ACCESS_LEVELS).map((level) => z.literal(level)))),
 });
 
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/projects/:id/members",
+  operationId: "addProjectMember",
+  summary: "Add a member to a project",
+  tags: ["Projects"],
+  requestParams: { path: ProjectPathParams },
+  requestBody: paramsBody(Params),
+  responses: {
+    201: jsonResponse(
+      z.strictObject({ id: z.number().int(), username: z.string(), access_level: z.number().int() }),
+      "The member",
+    ),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
 /**
  * POST /api/v4/projects/:id/members: admins and the project's Maintainers add members; only
  * Owners (and admins) add Owners (app/services/members/create_service.rb raises AccessDeniedError,
  * after the API's own "Member already exists").
  */
 export function register(app: App) {
-  app.post("/api/v4/projects/:id/members", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));

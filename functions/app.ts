@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ApiError, internalError, routeNotFound, serviceUnavailable } from "../lib/errors";
 import type { AppContext, AppEnv } from "../lib/http/app-env";
 import { rejectNullBytes } from "../lib/http/null-bytes";
+import type { RouteDefinition } from "../lib/http/route";
 import { causeChain, logWith, stackFrames } from "../lib/platform/log";
 import type { Services } from "../lib/platform/services";
 import { isUnavailable } from "../lib/platform/unavailable";
@@ -17,11 +18,13 @@ import * as createProject from "./create-project";
 import * as createUser from "./create-user";
 import * as deleteJobArtifacts from "./delete-job-artifacts";
 import * as deleteProjectArtifacts from "./delete-project-artifacts";
+import * as getApiDocs from "./get-api-docs";
 import * as getCurrentUser from "./get-current-user";
 import * as getJob from "./get-job";
 import * as getJobArtifactFile from "./get-job-artifact-file";
 import * as getJobArtifacts from "./get-job-artifacts";
 import * as getLatestPipeline from "./get-latest-pipeline";
+import * as getOpenApi from "./get-openapi";
 import * as getPipeline from "./get-pipeline";
 import * as getProject from "./get-project";
 import * as getRefArtifactFile from "./get-ref-artifact-file";
@@ -43,6 +46,52 @@ import * as updateJobTokenScope from "./update-job-token-scope";
 import * as uploadJobArtifacts from "./upload-job-artifacts";
 
 export type App = Hono<AppEnv>;
+
+/**
+ * Every route's definition, in the order createApp registers them: what /api/v4/openapi.json
+ * documents (test/functions/get-openapi checks the two lists are the same).
+ */
+export const ROUTES: readonly RouteDefinition[] = [
+  getJobArtifacts.route,
+  getRefArtifacts.route,
+  getJobArtifactFile.route,
+  getRefArtifactFile.route,
+  getWebJobArtifacts.route,
+  getWebJobArtifactRaw.route,
+  getWebJobArtifactPage.route,
+  browseJobArtifacts.route,
+  browseJobArtifacts.directoryRoute,
+  getWebRefArtifacts.route,
+  keepJobArtifacts.route,
+  deleteJobArtifacts.route,
+  deleteProjectArtifacts.route,
+  runArtifactCleanup.route,
+  createUser.route,
+  createPersonalAccessToken.route,
+  blockUser.route,
+  unblockUser.route,
+  revokePersonalAccessToken.route,
+  createProject.route,
+  addProjectMember.route,
+  updateJobTokenScope.route,
+  addJobTokenAllowlist.route,
+  createPipeline.route,
+  createJob.route,
+  updateJob.route,
+  authorizeJobArtifacts.route,
+  uploadJobArtifacts.route,
+  getCurrentUser.route,
+  getVersion.route,
+  getProject.route,
+  listProjectJobs.route,
+  getJob.route,
+  listPipelines.route,
+  getLatestPipeline.route,
+  getPipeline.route,
+  listPipelineJobs.route,
+  getOpenApi.route,
+  getApiDocs.route,
+];
 
 /** Builds the services for one request, and says how to let them go once it is answered. */
 export type ServicesProvider = (c: AppContext) => Promise<{ services: Services; release?: () => void }>;
@@ -163,6 +212,10 @@ export function createApp(provide: ServicesProvider): App {
   getLatestPipeline.register(app);
   getPipeline.register(app);
   listPipelineJobs.register(app);
+
+  // The contract: OpenAPI 3.1 of every route above, and a page that reads it.
+  getOpenApi.register(app, ROUTES);
+  getApiDocs.register(app, ROUTES);
 
   app.notFound((c) => render(c, routeNotFound()));
   app.onError((error, c) => render(c, error));

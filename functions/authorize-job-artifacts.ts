@@ -4,6 +4,7 @@ import { artifactTooLarge } from "../lib/errors";
 import { iso } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, MessageError, paramsBody } from "../lib/http/route";
 import { ARCHIVE_CONTENT_TYPE, directUploadKey, UPLOAD_INSURANCE_MS } from "../lib/ingest/keys";
 import { scheduleDeletion } from "../lib/retention/deletion-queue";
 import type { App } from "./app";
@@ -18,13 +19,35 @@ const UPLOAD_URL_SECONDS = 3600;
  */
 const Params = z.object({ filesize: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 
+const UploadGrantSchema = z
+  .strictObject({
+    upload_url: z.string(),
+    upload_key: z.string(),
+    expires_at: z.string().meta({ format: "date-time" }),
+  })
+  .meta({ id: "UploadGrant" });
+
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/jobs/:job_id/artifacts/authorize",
+  operationId: "authorizeJobArtifacts",
+  summary: "Get a presigned URL to upload a large artifacts archive (runner)",
+  tags: ["Runner"],
+  requestBody: paramsBody(Params),
+  responses: {
+    200: jsonResponse(UploadGrantSchema, "Where to PUT the archive"),
+    ...errorResponses(400, 401, 403, 404),
+    413: jsonResponse(MessageError, "Larger than MAX_ARTIFACT_SIZE"),
+  },
+});
+
 /**
  * POST /api/v4/jobs/:job_id/artifacts/authorize: a presigned PUT for archives larger than a
  * Worker may receive. The client PUTs the zip to upload_url, then finalizes with a POST to
  * /api/v4/jobs/:job_id/artifacts carrying upload_key.
  */
 export function register(app: App) {
-  app.post("/api/v4/jobs/:job_id/artifacts/authorize", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const { db, storage, now, config } = c.var.services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");
     const job = await runnerJob(c, jobId);

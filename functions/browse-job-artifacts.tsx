@@ -1,11 +1,44 @@
+import { z } from "zod";
 import { notFound } from "../lib/errors";
 import type { AppContext } from "../lib/http/app-env";
 import { queryParam } from "../lib/http/request";
+import { defineRoute, htmlResponse, webErrorResponses } from "../lib/http/route";
 import { BrowsePage } from "../lib/web/browse-page";
 import { listDirectory } from "../lib/web/listing";
-import { requireAvailable, WEB_JOB_ARTIFACTS, webArtifactPath, webJobDownload } from "../lib/web/request";
+import {
+  requireAvailable,
+  WEB_JOB_ARTIFACTS,
+  WebJobPathParams,
+  webArtifactPath,
+  webJobDownload,
+} from "../lib/web/request";
 import { htmlPage, webErrors } from "../lib/web/respond";
 import type { App } from "./app";
+
+const browseResponses = {
+  200: htmlResponse("One page of the directory's listing"),
+  ...webErrorResponses(),
+};
+
+/** The archive's top directory. */
+export const route = defineRoute({
+  method: "get",
+  path: `${WEB_JOB_ARTIFACTS}/browse`,
+  operationId: "browseJobArtifacts",
+  summary: "Browse a job's artifacts",
+  tags: ["Web"],
+  requestParams: { path: WebJobPathParams.omit({ path: true }), query: z.object({ after: z.string().optional() }) },
+  responses: browseResponses,
+});
+
+/** A directory below it. */
+export const directoryRoute = defineRoute({
+  ...route,
+  path: `${WEB_JOB_ARTIFACTS}/browse/:path{.+}`,
+  operationId: "browseJobArtifactsDirectory",
+  summary: "Browse a directory of a job's artifacts",
+  requestParams: { ...route.requestParams, path: WebJobPathParams },
+});
 
 /**
  * GET /:namespace/:project/-/jobs/:job_id/artifacts/browse(/*path): a directory of the job's
@@ -42,6 +75,6 @@ export function register(app: App) {
       );
       return htmlPage(page, { shared: download.shared });
     });
-  app.get(`${WEB_JOB_ARTIFACTS}/browse`, browse);
-  app.get(`${WEB_JOB_ARTIFACTS}/browse/:path{.+}`, browse);
+  app.on(route.method, route.path, browse);
+  app.on(directoryRoute.method, directoryRoute.path, browse);
 }

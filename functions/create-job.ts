@@ -4,9 +4,10 @@ import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { actingUserId } from "../lib/ci/acting-user";
 import { createJob, loadJobView } from "../lib/ci/jobs";
 import { notFound } from "../lib/errors";
-import { jobEntity } from "../lib/http/entities";
+import { JobSchema, jobEntity } from "../lib/http/entities";
 import { boolish, idParam, integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, ProjectPathParams, paramsBody } from "../lib/http/route";
 import { ACCESS_LEVELS, pipelines } from "../schema";
 import { STATUSES } from "../schema/pipelines";
 import type { App } from "./app";
@@ -19,12 +20,29 @@ const Params = z.object({
   user_id: idParam.optional(),
 });
 
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/projects/:id/pipelines/:pipeline_id/jobs",
+  operationId: "createJob",
+  summary: "Create a job in a pipeline (in place of a runner picking one)",
+  tags: ["Jobs"],
+  requestParams: { path: ProjectPathParams },
+  requestBody: paramsBody(Params),
+  responses: {
+    201: jsonResponse(
+      JobSchema.extend({ token: z.string().meta({ description: "The job's CI_JOB_TOKEN, shown this once" }) }),
+      "The job and its token",
+    ),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 /**
  * POST /api/v4/projects/:id/pipelines/:pipeline_id/jobs: ours, in place of a runner picking a
  * job. Answers the job entity plus "token", its CI_JOB_TOKEN, shown this once.
  */
 export function register(app: App) {
-  app.post("/api/v4/projects/:id/pipelines/:pipeline_id/jobs", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db, now } = c.var.services;
     const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");

@@ -7,6 +7,7 @@ import { notFound } from "../lib/errors";
 import { iso } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, paramsBody } from "../lib/http/route";
 import { personalAccessTokens, users } from "../schema";
 import type { App } from "./app";
 
@@ -33,9 +34,36 @@ const Params = z.object({
     .optional(),
 });
 
+const PersonalAccessTokenSchema = z
+  .strictObject({
+    id: z.number().int(),
+    name: z.string(),
+    user_id: z.number().int(),
+    scopes: z.array(z.string()),
+    expires_at: z.string().nullable().meta({ format: "date" }),
+    active: z.boolean(),
+    revoked: z.boolean(),
+    created_at: z.string().nullable().meta({ format: "date-time" }),
+    token: z.string().meta({ description: "Shown this once" }),
+  })
+  .meta({ id: "PersonalAccessTokenWithToken" });
+
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/users/:user_id/personal_access_tokens",
+  operationId: "createPersonalAccessToken",
+  summary: "Create a personal access token for a user (admin)",
+  tags: ["Admin"],
+  requestBody: paramsBody(Params),
+  responses: {
+    201: jsonResponse(PersonalAccessTokenSchema, "The token, shown this once"),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 /** POST /api/v4/users/:user_id/personal_access_tokens: the token is in the answer, and only there. */
 export function register(app: App) {
-  app.post("/api/v4/users/:user_id/personal_access_tokens", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const userId = integerParam(c.req.param("user_id"), "user_id");

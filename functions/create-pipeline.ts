@@ -5,9 +5,10 @@ import { projectCaller, requireAccessToken } from "../lib/auth/callers";
 import { actingUserId } from "../lib/ci/acting-user";
 import { createPipeline } from "../lib/ci/pipelines";
 import { badRequest, notFound } from "../lib/errors";
-import { pipelineEntity } from "../lib/http/entities";
+import { PipelineSchema, pipelineEntity } from "../lib/http/entities";
 import { boolish, idParam, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, ProjectPathParams, paramsBody } from "../lib/http/route";
 import { ACCESS_LEVELS, pipelines } from "../schema";
 import { SOURCES } from "../schema/pipelines";
 import type { App } from "./app";
@@ -24,13 +25,24 @@ const Params = z.object({
   user_id: idParam.optional(),
 });
 
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/projects/:id/pipelines",
+  operationId: "createPipeline",
+  summary: "Create a pipeline (in place of .gitlab-ci.yml)",
+  tags: ["Pipelines"],
+  requestParams: { path: ProjectPathParams },
+  requestBody: paramsBody(Params),
+  responses: { 201: jsonResponse(PipelineSchema, "The pipeline"), ...errorResponses(400, 401, 403, 404) },
+});
+
 /**
  * POST /api/v4/projects/:id/pipelines: ours (GitLab builds pipelines from .gitlab-ci.yml).
  * Admins and the project's Developers create them; a pipeline with a parent is a child
  * pipeline (source parent_pipeline) of the same project.
  */
 export function register(app: App) {
-  app.post("/api/v4/projects/:id/pipelines", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));

@@ -4,6 +4,7 @@ import { projectWebUrl } from "../lib/auth/project-access";
 import { validationError } from "../lib/errors";
 import { boolish, parseParams } from "../lib/http/params";
 import { baseUrl, readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, paramsBody } from "../lib/http/route";
 import { projects } from "../schema";
 import type { App } from "./app";
 
@@ -22,12 +23,34 @@ const Params = z.object({
   keep_latest_artifact: boolish.optional(),
 });
 
+const CreatedProjectSchema = z
+  .strictObject({
+    id: z.number().int(),
+    path: z.string(),
+    path_with_namespace: z.string(),
+    visibility: z.enum(["public", "internal", "private"]),
+    public_builds: z.boolean(),
+    keep_latest_artifact: z.boolean(),
+    web_url: z.string(),
+  })
+  .meta({ id: "CreatedProject" });
+
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/projects",
+  operationId: "createProject",
+  summary: "Create a project (admin)",
+  tags: ["Admin"],
+  requestBody: paramsBody(Params),
+  responses: { 201: jsonResponse(CreatedProjectSchema, "The project"), ...errorResponses(400, 401, 403) },
+});
+
 /**
  * POST /api/v4/projects: an admin creates a project under a namespace path ("group/sub");
  * without one it goes under "root", GitLab's first admin.
  */
 export function register(app: App) {
-  app.post("/api/v4/projects", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));

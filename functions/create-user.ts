@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { conflict } from "../lib/errors";
-import { createdUserEntity } from "../lib/http/entities";
+import { CreatedUserSchema, createdUserEntity } from "../lib/http/entities";
 import { boolish, parseParams } from "../lib/http/params";
 import { readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, paramsBody } from "../lib/http/route";
 import { users } from "../schema";
 import type { App } from "./app";
 
@@ -14,9 +15,19 @@ const Params = z.object({
   admin: boolish.optional(),
 });
 
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/users",
+  operationId: "createUser",
+  summary: "Create a user (admin)",
+  tags: ["Admin"],
+  requestBody: paramsBody(Params),
+  responses: { 201: jsonResponse(CreatedUserSchema, "The user"), ...errorResponses(400, 401, 403, 409) },
+});
+
 /** POST /api/v4/users: an admin creates a user (GitLab's admin users API). */
 export function register(app: App) {
-  app.post("/api/v4/users", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const params = parseParams(Params, await readParams(c));

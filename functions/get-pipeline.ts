@@ -1,10 +1,21 @@
 import { apiReader, canReadBuilds, readableProject } from "../lib/auth/reader";
 import { findPipelineView } from "../lib/ci/pipeline-list";
 import { forbidden } from "../lib/errors";
-import { pipelineDetailEntity } from "../lib/http/entities";
+import { PipelineDetailSchema, pipelineDetailEntity } from "../lib/http/entities";
 import { integerParam } from "../lib/http/params";
 import { baseUrl } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, ProjectPathParams } from "../lib/http/route";
 import type { App } from "./app";
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v4/projects/:id/pipelines/:pipeline_id",
+  operationId: "getPipeline",
+  summary: "A pipeline",
+  tags: ["Pipelines"],
+  requestParams: { path: ProjectPathParams },
+  responses: { 200: jsonResponse(PipelineDetailSchema, "The pipeline"), ...errorResponses(400, 401, 403, 404) },
+});
 
 /**
  * GET /api/v4/projects/:id/pipelines/:pipeline_id (lib/api/ci/pipelines.rb): find_project! (404),
@@ -12,7 +23,7 @@ import type { App } from "./app";
  * tokens are not taken here.
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/pipelines/:pipeline_id", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const reader = await apiReader(c, { jobToken: false });
     const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");
     const access = await readableProject(c, reader);

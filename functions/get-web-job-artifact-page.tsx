@@ -1,9 +1,26 @@
 import { notFound } from "../lib/errors";
+import { defineRoute, htmlResponse, webErrorResponses } from "../lib/http/route";
 import { FilePage } from "../lib/web/file-page";
 import { jobSummary } from "../lib/web/listing";
-import { requireAvailable, WEB_JOB_ARTIFACTS, webArtifactPath, webJobDownload } from "../lib/web/request";
+import {
+  requireAvailable,
+  WEB_JOB_ARTIFACTS,
+  WebJobPathParams,
+  webArtifactPath,
+  webJobDownload,
+} from "../lib/web/request";
 import { fileView, htmlPage, webErrors } from "../lib/web/respond";
 import type { App } from "./app";
+
+export const route = defineRoute({
+  method: "get",
+  path: `${WEB_JOB_ARTIFACTS}/file/:path{.+}`,
+  operationId: "getWebJobArtifactPage",
+  summary: "A page showing one file of a job's artifacts",
+  tags: ["Web"],
+  requestParams: { path: WebJobPathParams },
+  responses: { 200: htmlResponse("The page"), ...webErrorResponses() },
+});
 
 /**
  * GET /:namespace/:project/-/jobs/:job_id/artifacts/file/*path: a page for one file of the job's
@@ -12,7 +29,7 @@ import type { App } from "./app";
  * Pages here to send them to.
  */
 export function register(app: App) {
-  app.get(`${WEB_JOB_ARTIFACTS}/file/:path{.+}`, (c) =>
+  app.on(route.method, route.path, (c) =>
     webErrors(async () => {
       const path = webArtifactPath(c);
       const { projectPath, download } = await webJobDownload(c, path.text);

@@ -1,7 +1,9 @@
+import { z } from "zod";
 import { cacheControl, SHARED_MAX_AGE } from "../lib/downloads/cache";
 import { authorizedDownload, type ReadableDownload } from "../lib/downloads/request";
 import { notFound } from "../lib/errors";
 import { queryParam } from "../lib/http/request";
+import { defineRoute, redirectResponse, webErrorResponses } from "../lib/http/route";
 import { jobArtifactsPath, type RefCandidate, refCandidates } from "../lib/web/paths";
 import { projectPathParam } from "../lib/web/request";
 import { isJobNotFound, webErrors } from "../lib/web/respond";
@@ -9,13 +11,34 @@ import type { App } from "./app";
 
 const REF_AND_PATH = /\/-\/jobs\/artifacts\/(.+)$/;
 
+export const route = defineRoute({
+  method: "get",
+  path: "/:id{.+?}/-/jobs/artifacts/:ref_name_and_path{.+}",
+  operationId: "getWebRefArtifacts",
+  summary: "The artifacts of a ref's latest successful job (web URL)",
+  tags: ["Web"],
+  requestParams: {
+    path: z.object({
+      id: z.string().meta({ description: "The project's full path (`group/sub/project`)" }),
+      ref_name_and_path: z
+        .string()
+        .meta({ description: "`<ref>/download`, `<ref>/browse[/path]`, `<ref>/file/<path>` or `<ref>/raw/<path>`" }),
+    }),
+    query: z.object({ job: z.string().meta({ description: "The job's name" }) }),
+  },
+  responses: {
+    302: redirectResponse("To the same action (download, browse, file or raw) of the job"),
+    ...webErrorResponses(),
+  },
+});
+
 /**
  * GET /:namespace/:project/-/jobs/artifacts/*ref_name_and_path?job=NAME, where the path is
  * download, browse(/path), file/path or raw/path: Projects::ArtifactsController#latest_succeeded,
  * a 302 to the same action of the ref's latest successful job of that name (the API's walk).
  */
 export function register(app: App) {
-  app.get("/:id{.+?}/-/jobs/artifacts/:ref_name_and_path{.+}", (c) =>
+  app.on(route.method, route.path, (c) =>
     webErrors(async () => {
       const jobName = queryParam(c, "job");
       const candidates = refCandidates(REF_AND_PATH.exec(new URL(c.req.url).pathname)?.[1] ?? "");

@@ -3,13 +3,27 @@ import { apiReader, canReadBuilds, readableProject } from "../lib/auth/reader";
 import { jobScopes, listJobViews } from "../lib/ci/job-list";
 import { findPipelineView } from "../lib/ci/pipeline-list";
 import { forbidden } from "../lib/errors";
-import { jobEntity } from "../lib/http/entities";
+import { JobSchema, jobEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { boolish, integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams } from "../lib/http/request";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import type { App } from "./app";
 
 const Params = z.object({ include_retried: boolish.optional() });
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v4/projects/:id/pipelines/:pipeline_id/jobs",
+  operationId: "listPipelineJobs",
+  summary: "A pipeline's jobs",
+  tags: ["Pipelines"],
+  requestParams: { path: ProjectPathParams, query: PageQuery.extend(Params.shape) },
+  responses: {
+    200: pageResponse(JobSchema, "One page of jobs, newest first"),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 /**
  * GET /api/v4/projects/:id/pipelines/:pipeline_id/jobs (lib/api/ci/pipelines.rb, Ci::JobsFinder):
@@ -18,7 +32,7 @@ const Params = z.object({ include_retried: boolish.optional() });
  * 403), read_pipeline (403), the pipeline (404 Not found). Counted pagination.
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/pipelines/:pipeline_id/jobs", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const { db, now } = c.var.services;
     const reader = await apiReader(c, { jobToken: true });
     const pipelineId = integerParam(c.req.param("pipeline_id"), "pipeline_id");

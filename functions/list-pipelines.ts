@@ -2,10 +2,11 @@ import { z } from "zod";
 import { apiReader, canReadBuilds, readableProject } from "../lib/auth/reader";
 import { listPipelines, PIPELINE_ORDERS } from "../lib/ci/pipeline-list";
 import { forbidden } from "../lib/errors";
-import { pipelineListEntity } from "../lib/http/entities";
+import { PipelineListSchema, pipelineListEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { boolish, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams } from "../lib/http/request";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import { SOURCES, STATUSES } from "../schema/pipelines";
 import type { App } from "./app";
 
@@ -30,13 +31,26 @@ const Params = z.object({
   name: z.string().optional(),
 });
 
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v4/projects/:id/pipelines",
+  operationId: "listPipelines",
+  summary: "A project's pipelines",
+  tags: ["Pipelines"],
+  requestParams: { path: ProjectPathParams, query: PageQuery.extend(Params.shape) },
+  responses: {
+    200: pageResponse(PipelineListSchema, "One page of pipelines"),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 /**
  * GET /api/v4/projects/:id/pipelines (lib/api/ci/pipelines.rb, Ci::PipelinesFinder): anonymous
  * callers too; job tokens are not taken here. find_project! (404), read_pipeline and read_build
  * (403). Every source, child pipelines too; newest first unless order_by/sort say otherwise.
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/pipelines", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const { db } = c.var.services;
     const reader = await apiReader(c, { jobToken: false });
     const params = parseParams(Params, queryParams(c));

@@ -1,10 +1,30 @@
+import { z } from "zod";
 import { apiReader, canReadBuilds, readableProject, requireReader } from "../lib/auth/reader";
 import { jobScopes, listJobViews } from "../lib/ci/job-list";
 import { forbidden } from "../lib/errors";
-import { jobEntity } from "../lib/http/entities";
+import { JobSchema, jobEntity } from "../lib/http/entities";
 import { linkParams, pageRequest, paginate } from "../lib/http/pagination";
 import { baseUrl } from "../lib/http/request";
+import { defineRoute, errorResponses, PageQuery, ProjectPathParams, pageResponse } from "../lib/http/route";
 import type { App } from "./app";
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v4/projects/:id/jobs",
+  operationId: "listProjectJobs",
+  summary: "A project's jobs",
+  tags: ["Jobs"],
+  requestParams: {
+    path: ProjectPathParams,
+    query: PageQuery.extend({
+      "scope[]": z.array(z.string()).optional().meta({ description: "Job statuses to list" }),
+    }),
+  },
+  responses: {
+    200: pageResponse(JobSchema, "One page of jobs, newest first"),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 /**
  * GET /api/v4/projects/:id/jobs (lib/api/ci/jobs.rb): the project's jobs, retried ones too,
@@ -13,7 +33,7 @@ import type { App } from "./app";
  * no X-Total, X-Total-Pages or rel="last".
  */
 export function register(app: App) {
-  app.get("/api/v4/projects/:id/jobs", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const { db, now } = c.var.services;
     const reader = await apiReader(c, { jobToken: true });
     requireReader(reader);

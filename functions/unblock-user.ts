@@ -1,8 +1,22 @@
+import { z } from "zod";
 import { adminCaller, requireAccessToken } from "../lib/auth/callers";
 import { findUser, setUserState } from "../lib/auth/users";
 import { forbidden } from "../lib/errors";
 import { integerParam } from "../lib/http/params";
+import { defineRoute, errorResponses, jsonResponse } from "../lib/http/route";
 import type { App } from "./app";
+
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/users/:id/unblock",
+  operationId: "unblockUser",
+  summary: "Unblock a user (admin)",
+  tags: ["Admin"],
+  responses: {
+    201: jsonResponse(z.boolean(), "`true`, or `false` when the user was not blocked"),
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
 
 /**
  * POST /api/v4/users/:id/unblock: admins make a blocked user active again. As lib/api/users.rb:
@@ -10,7 +24,7 @@ import type { App } from "./app";
  * stays so.
  */
 export function register(app: App) {
-  app.post("/api/v4/users/:id/unblock", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     requireAccessToken(c);
     const { db } = c.var.services;
     const id = integerParam(c.req.param("id"), "id");

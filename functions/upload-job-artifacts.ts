@@ -2,9 +2,10 @@ import { z } from "zod";
 import { runnerJob } from "../lib/auth/callers";
 import { loadJobView } from "../lib/ci/jobs";
 import { ApiError, archiveFailure, notFound, paramInvalid, paramMissing } from "../lib/errors";
-import { jobEntity } from "../lib/http/entities";
+import { JobSchema, jobEntity } from "../lib/http/entities";
 import { integerParam, parseParams } from "../lib/http/params";
 import { baseUrl, queryParams, readParams } from "../lib/http/request";
+import { defineRoute, errorResponses, jsonResponse, MessageError } from "../lib/http/route";
 import { DEFAULT_EXPIRE_IN, expiryFrom, parseExpireIn } from "../lib/ingest/expire-in";
 import { archiveKey, signedUploadSize } from "../lib/ingest/keys";
 import { readMultipart } from "../lib/ingest/multipart";
@@ -72,12 +73,33 @@ async function deleteUpload(storage: Storage, key: string) {
   await storage.delete([key]).catch(() => {});
 }
 
+export const route = defineRoute({
+  method: "post",
+  path: "/api/v4/jobs/:job_id/artifacts",
+  operationId: "uploadJobArtifacts",
+  summary: "Upload a job's artifacts archive, or finalize a direct upload (runner)",
+  tags: ["Runner"],
+  requestBody: {
+    content: {
+      "multipart/form-data": { schema: Params.extend({ file: z.string().meta({ format: "binary" }).optional() }) },
+    },
+  },
+  responses: {
+    201: jsonResponse(JobSchema, "The job with its artifacts"),
+    ...errorResponses(400, 401, 403, 404),
+    413: {
+      description: "Too large: Rails' JSON, or Workhorse's text for an archive past the entry limits",
+      content: { "application/json": { schema: MessageError }, "text/plain": { schema: z.string() } },
+    },
+  },
+});
+
 /**
  * POST /api/v4/jobs/:job_id/artifacts: the runner uploads the job's archive (multipart field
  * `file`, streamed to storage), or finalizes a direct upload with `upload_key`.
  */
 export function register(app: App) {
-  app.post("/api/v4/jobs/:job_id/artifacts", async (c) => {
+  app.on(route.method, route.path, async (c) => {
     const services = c.var.services;
     const { db, storage, now, config } = services;
     const jobId = integerParam(c.req.param("job_id"), "job_id");

@@ -1,5 +1,17 @@
+import { z } from "zod";
 import type { Job, JobArtifact, Pipeline, Project, User } from "../../schema";
+import { STATUSES } from "../../schema/pipelines";
 import { isExecuting } from "../auth/rules";
+
+/*
+ * Each entity is a zod schema (what the OpenAPI document shows, and what the tests hold every
+ * answer to) and a builder whose return type is that schema's: the two cannot drift apart.
+ * Strict objects: a key the schema does not name fails the tests' check.
+ */
+const timestamp = z.string().meta({ format: "date-time" });
+const nullableTimestamp = timestamp.nullable();
+const status = z.enum(STATUSES);
+const userState = z.enum(["active", "blocked", "deactivated"]);
 
 /** GitLab's API timestamps: ISO 8601 in UTC with milliseconds. */
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
@@ -7,8 +19,20 @@ export const iso = (date: Date | null | undefined): string | null => (date ? dat
 const seconds = (from: Date | null, to: Date | null) =>
   from && to ? Math.round(to.getTime() - from.getTime()) / 1000 : null;
 
+export const UserBasicSchema = z
+  .strictObject({
+    id: z.number().int(),
+    username: z.string(),
+    name: z.string(),
+    state: userState,
+    locked: z.boolean(),
+    avatar_url: z.string().nullable(),
+    web_url: z.string(),
+  })
+  .meta({ id: "UserBasic", description: "API::Entities::UserBasic" });
+
 /** API::Entities::UserBasic: who triggered a pipeline. */
-export function userBasicEntity(user: User, baseUrl: string) {
+export function userBasicEntity(user: User, baseUrl: string): z.infer<typeof UserBasicSchema> {
   return {
     id: user.id,
     username: user.username,
@@ -20,7 +44,27 @@ export function userBasicEntity(user: User, baseUrl: string) {
   };
 }
 
-export function userEntity(user: User, baseUrl: string) {
+export const UserSchema = UserBasicSchema.extend({
+  created_at: nullableTimestamp,
+  bio: z.string(),
+  location: z.string(),
+  public_email: z.string().nullable(),
+  skype: z.string(),
+  linkedin: z.string(),
+  twitter: z.string(),
+  discord: z.string(),
+  website_url: z.string(),
+  organization: z.string(),
+  job_title: z.string(),
+  pronouns: z.string().nullable(),
+  bot: z.boolean(),
+  work_information: z.string().nullable(),
+  followers: z.number().int(),
+  following: z.number().int(),
+  local_time: z.string().nullable(),
+}).meta({ id: "User", description: "API::Entities::User" });
+
+export function userEntity(user: User, baseUrl: string): z.infer<typeof UserSchema> {
   // API::Entities::User; profile fields we do not keep are GitLab's empty values.
   return {
     ...userBasicEntity(user, baseUrl),
@@ -44,8 +88,12 @@ export function userEntity(user: User, baseUrl: string) {
   };
 }
 
+export const CreatedUserSchema = z
+  .strictObject({ id: z.number().int(), username: z.string(), name: z.string(), state: userState, admin: z.boolean() })
+  .meta({ id: "CreatedUser", description: "The admin API's answer to user creation" });
+
 /** The admin API's answer to user creation. */
-export const createdUserEntity = (user: User) => ({
+export const createdUserEntity = (user: User): z.infer<typeof CreatedUserSchema> => ({
   id: user.id,
   username: user.username,
   name: user.name,
@@ -53,7 +101,26 @@ export const createdUserEntity = (user: User) => ({
   admin: user.admin,
 });
 
-export function pipelineEntity(pipeline: Pipeline, project: Pick<Project, "full_path">, baseUrl: string) {
+export const PipelineSchema = z
+  .strictObject({
+    id: z.number().int(),
+    iid: z.number().int(),
+    project_id: z.number().int(),
+    sha: z.string(),
+    ref: z.string(),
+    status,
+    source: z.string().meta({ description: "GitLab's pipeline source: push, api, parent_pipeline, …" }),
+    created_at: nullableTimestamp,
+    updated_at: nullableTimestamp,
+    web_url: z.string(),
+  })
+  .meta({ id: "PipelineBasic", description: "API::Entities::Ci::PipelineBasic" });
+
+export function pipelineEntity(
+  pipeline: Pipeline,
+  project: Pick<Project, "full_path">,
+  baseUrl: string,
+): z.infer<typeof PipelineSchema> {
   return {
     id: pipeline.id,
     iid: pipeline.iid,
@@ -68,7 +135,31 @@ export function pipelineEntity(pipeline: Pipeline, project: Pick<Project, "full_
   };
 }
 
-function commitEntity(pipeline: Pipeline, project: Pick<Project, "full_path">, baseUrl: string) {
+const CommitSchema = z
+  .strictObject({
+    id: z.string(),
+    short_id: z.string(),
+    created_at: nullableTimestamp,
+    parent_ids: z.array(z.string()),
+    title: z.string(),
+    message: z.string(),
+    author_name: z.string(),
+    author_email: z.string(),
+    authored_date: nullableTimestamp,
+    committer_name: z.string(),
+    committer_email: z.string(),
+    committed_date: nullableTimestamp,
+    trailers: z.record(z.string(), z.string()),
+    extended_trailers: z.record(z.string(), z.array(z.string())),
+    web_url: z.string(),
+  })
+  .meta({ id: "Commit", description: "API::Entities::Commit (only the sha is known here)" });
+
+function commitEntity(
+  pipeline: Pipeline,
+  project: Pick<Project, "full_path">,
+  baseUrl: string,
+): z.infer<typeof CommitSchema> {
   // We keep no commits: the pipeline's sha is all we know, the rest is GitLab's shape, empty.
   const date = iso(pipeline.created_at);
   return {
@@ -98,8 +189,50 @@ export interface JobView {
   readonly artifacts: readonly Pick<JobArtifact, "file_type" | "file_format" | "file_name" | "size">[];
 }
 
+const ArtifactFileSchema = z.strictObject({
+  file_type: z.string(),
+  size: z.number().int(),
+  filename: z.string(),
+  file_format: z.string().nullable(),
+});
+
+export const JobSchema = z
+  .strictObject({
+    id: z.number().int(),
+    status,
+    stage: z.string(),
+    name: z.string(),
+    ref: z.string(),
+    tag: z.boolean(),
+    coverage: z.number().nullable(),
+    allow_failure: z.boolean(),
+    created_at: nullableTimestamp,
+    started_at: nullableTimestamp,
+    finished_at: nullableTimestamp,
+    erased_at: nullableTimestamp,
+    duration: z.number().nullable(),
+    queued_duration: z.number().nullable(),
+    user: UserSchema.nullable(),
+    commit: CommitSchema,
+    pipeline: PipelineSchema,
+    failure_reason: z.string().optional().meta({ description: "Only on a failed job" }),
+    web_url: z.string(),
+    project: z.strictObject({ ci_job_token_scope_enabled: z.boolean() }),
+    artifacts_file: z
+      .strictObject({ filename: z.string(), size: z.number().int() })
+      .optional()
+      .meta({ description: "The archive, while it has not expired" }),
+    artifacts: z.array(ArtifactFileSchema),
+    runner: z.null(),
+    runner_manager: z.null(),
+    artifacts_expire_at: nullableTimestamp,
+    archived: z.boolean(),
+    tag_list: z.array(z.string()),
+  })
+  .meta({ id: "Job", description: "API::Entities::Ci::Job" });
+
 /** API::Entities::Ci::Job, keys in GitLab's order (reference section 8). */
-export function jobEntity(view: JobView, baseUrl: string, now: Date) {
+export function jobEntity(view: JobView, baseUrl: string, now: Date): z.infer<typeof JobSchema> {
   const { job, pipeline, project, user, artifacts } = view;
   const archive = artifacts.find((a) => a.file_type === "archive");
   const unexpired = !job.artifacts_expire_at || job.artifacts_expire_at > now;
@@ -140,11 +273,31 @@ export function jobEntity(view: JobView, baseUrl: string, now: Date) {
   };
 }
 
+export const CurrentUserSchema = UserSchema.extend({
+  last_sign_in_at: nullableTimestamp,
+  confirmed_at: nullableTimestamp,
+  last_activity_on: z.string().nullable(),
+  email: z.string().nullable(),
+  theme_id: z.number().int(),
+  color_scheme_id: z.number().int(),
+  projects_limit: z.number().int(),
+  current_sign_in_at: nullableTimestamp,
+  identities: z.array(z.unknown()),
+  can_create_group: z.boolean(),
+  can_create_project: z.boolean(),
+  two_factor_enabled: z.boolean(),
+  external: z.boolean(),
+  private_profile: z.boolean(),
+  commit_email: z.string().nullable(),
+  is_admin: z.boolean().optional().meta({ description: "Only for an admin" }),
+  note: z.string().nullable().optional().meta({ description: "Only for an admin" }),
+}).meta({ id: "UserPublic", description: "API::Entities::UserPublic (UserWithAdmin for an admin)" });
+
 /**
  * GET /user: API::Entities::UserPublic (UserWithAdmin adds is_admin and note for an admin).
  * What we do not keep is GitLab's value for a user who never set it.
  */
-export function currentUserEntity(user: User, baseUrl: string) {
+export function currentUserEntity(user: User, baseUrl: string): z.infer<typeof CurrentUserSchema> {
   return {
     ...userEntity(user, baseUrl),
     last_sign_in_at: null,
@@ -179,11 +332,45 @@ const DETAILED_STATUS: Record<Pipeline["status"], { text: string; label: string;
   manual: { text: "Blocked", label: "waiting for manual action", group: "manual", icon: "status_manual" },
 };
 
+export const PipelineListSchema = PipelineSchema.extend({ name: z.string().nullable() }).meta({
+  id: "PipelineBasicWithMetadata",
+  description: "API::Entities::Ci::PipelineBasicWithMetadata",
+});
+
 /** A pipeline as the list shows it: API::Entities::Ci::PipelineBasicWithMetadata (we keep no name). */
-export const pipelineListEntity = (pipeline: Pipeline, project: Pick<Project, "full_path">, baseUrl: string) => ({
+export const pipelineListEntity = (
+  pipeline: Pipeline,
+  project: Pick<Project, "full_path">,
+  baseUrl: string,
+): z.infer<typeof PipelineListSchema> => ({
   ...pipelineEntity(pipeline, project, baseUrl),
   name: null,
 });
+
+export const PipelineDetailSchema = PipelineSchema.extend({
+  before_sha: z.string(),
+  tag: z.boolean(),
+  yaml_errors: z.string().nullable(),
+  user: UserBasicSchema.nullable(),
+  started_at: nullableTimestamp,
+  finished_at: nullableTimestamp,
+  committed_at: nullableTimestamp,
+  duration: z.number().int().nullable(),
+  queued_duration: z.number().int().nullable(),
+  coverage: z.string().nullable(),
+  detailed_status: z.strictObject({
+    icon: z.string(),
+    text: z.string(),
+    label: z.string(),
+    group: z.string(),
+    tooltip: z.string(),
+    has_details: z.boolean(),
+    details_path: z.string(),
+    illustration: z.null(),
+    favicon: z.string(),
+  }),
+  name: z.string().nullable(),
+}).meta({ id: "PipelineWithMetadata", description: "API::Entities::Ci::PipelineWithMetadata" });
 
 /**
  * One pipeline: API::Entities::Ci::PipelineWithMetadata, keys in GitLab's order. We keep no
@@ -193,7 +380,7 @@ export function pipelineDetailEntity(
   view: { pipeline: Pipeline; user: User | null },
   project: Pick<Project, "full_path">,
   baseUrl: string,
-) {
+): z.infer<typeof PipelineDetailSchema> {
   const { pipeline, user } = view;
   const status = DETAILED_STATUS[pipeline.status];
   const duration = seconds(pipeline.started_at, pipeline.finished_at);
@@ -227,14 +414,29 @@ export function pipelineDetailEntity(
   };
 }
 
+const NamespaceSchema = z
+  .strictObject({
+    id: z.null(),
+    name: z.string(),
+    path: z.string(),
+    kind: z.enum(["user", "group"]),
+    full_path: z.string(),
+    parent_id: z.null(),
+    avatar_url: z.null(),
+    web_url: z.string(),
+  })
+  .meta({ id: "NamespaceBasic", description: "API::Entities::NamespaceBasic (its path only)" });
+
 /** A project's namespace as API::Entities::NamespaceBasic shows it (we keep its path only). */
-function namespaceEntity(project: Project, baseUrl: string) {
+function namespaceEntity(project: Project, baseUrl: string): z.infer<typeof NamespaceSchema> {
   const path = project.namespace || "root";
   const segments = path.split("/");
+  // split always gives one segment at least.
+  const last = segments.at(-1) ?? path;
   return {
     id: null,
-    name: segments.at(-1),
-    path: segments.at(-1),
+    name: last,
+    path: last,
     kind: segments.length === 1 && path === "root" ? "user" : "group",
     full_path: path,
     parent_id: null,
@@ -243,12 +445,65 @@ function namespaceEntity(project: Project, baseUrl: string) {
   };
 }
 
+export const ProjectSchema = z
+  .strictObject({
+    id: z.number().int(),
+    description: z.string().nullable(),
+    name: z.string(),
+    name_with_namespace: z.string(),
+    path: z.string(),
+    path_with_namespace: z.string(),
+    created_at: nullableTimestamp,
+    default_branch: z.string().nullable(),
+    tag_list: z.array(z.string()),
+    topics: z.array(z.string()),
+    ssh_url_to_repo: z.string().nullable(),
+    http_url_to_repo: z.string(),
+    web_url: z.string(),
+    readme_url: z.string().nullable(),
+    forks_count: z.number().int(),
+    avatar_url: z.string().nullable(),
+    star_count: z.number().int(),
+    last_activity_at: nullableTimestamp,
+    namespace: NamespaceSchema,
+    _links: z.strictObject({
+      self: z.string(),
+      repo_branches: z.string(),
+      labels: z.string(),
+      events: z.string(),
+      members: z.string(),
+      cluster_agents: z.string(),
+    }),
+    empty_repo: z.boolean(),
+    archived: z.boolean(),
+    visibility: z.enum(["private", "internal", "public"]),
+    jobs_enabled: z.boolean(),
+    builds_access_level: z.enum(["enabled", "disabled"]),
+    public_jobs: z.boolean(),
+    ci_job_token_scope_enabled: z.boolean(),
+    keep_latest_artifact: z.boolean(),
+    permissions: z
+      .strictObject({
+        project_access: z
+          .strictObject({ access_level: z.number().int(), notification_level: z.number().int() })
+          .nullable(),
+        group_access: z.null(),
+      })
+      .optional()
+      .meta({ description: "Not for anonymous callers" }),
+  })
+  .meta({ id: "Project", description: "API::Entities::ProjectDetails (ProjectWithAccess when authenticated)" });
+
 /**
  * GET /projects/:id: API::Entities::ProjectDetails for anonymous callers, ProjectWithAccess
  * (with `permissions`) for the others; the fields this service keeps, with GitLab's names,
  * order and the CI/CD settings it serves by.
  */
-export function projectEntity(project: Project, baseUrl: string, accessLevel: number | null) {
+export function projectEntity(
+  project: Project,
+  baseUrl: string,
+  accessLevel: number | null,
+): z.infer<typeof ProjectSchema> {
   const webUrl = `${baseUrl}/${project.full_path}`;
   const apiUrl = `${baseUrl}/api/v4/projects/${project.id}`;
   const namespace = namespaceEntity(project, baseUrl);

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { deferredArtifactPath } from "../downloads/artifact-path";
 import { authorizedDownload, jobIdParam, type ReadableDownload } from "../downloads/request";
 import { notFound } from "../errors";
@@ -9,6 +10,13 @@ import type { AppContext } from "../http/app-env";
  * archive path holding `/-/jobs/1/artifacts/` stays the archive's.
  */
 export const WEB_JOB_ARTIFACTS = "/:id{.+?}/-/jobs/:job_id{[0-9]+}/artifacts";
+
+/** The parameters of WEB_JOB_ARTIFACTS as the OpenAPI document shows them; `path` is the routes' `*path`. */
+export const WebJobPathParams = z.object({
+  id: z.string().meta({ description: "The project's full path (`group/sub/project`), slashes unencoded" }),
+  job_id: z.string().regex(/^[0-9]+$/),
+  path: z.string().meta({ description: "A path inside the archive; may contain slashes" }),
+});
 
 const WEB_PATH = /\/-\/jobs\/[0-9]+\/artifacts\/(?:raw|file|browse)\/(.+)$/;
 

@@ -6,6 +6,7 @@ import { nodeWebSocket } from "../../lib/local/node-websocket";
 import { jsonLogger, type LogRecord } from "../../lib/platform/log";
 import { createStorage, servicesFrom } from "../../lib/platform/services";
 import type { Storage } from "../../lib/platform/storage";
+import { contractFetch } from "./contract";
 import { countingStorage, type StorageRead, wrapStorage } from "./counting-storage";
 import { factories } from "./factories";
 
@@ -90,7 +91,8 @@ export function harness() {
     url,
     as,
     admin,
-    fetch: async (path: string, init?: RequestInit): Promise<Response> => app.request(path, init),
+    /** A request to the app; a JSON answer must match its route's documented schema (./contract.ts). */
+    fetch: contractFetch(app),
     /** A JSON request: `h.fetch(url, h.send("PATCH", body, headers))`; POST by default. */
     send: (method: string, payload: unknown, headers: Record<string, string> = {}): RequestInit => ({
       ...json(payload, headers),

@@ -131,6 +131,18 @@ describe("the artifact browser in Debian's chromium, against the Worker in worke
     },
   );
 
+  it("shows the API reference (/api/v4/docs) with no axe-core violation and no script, light and dark", async () => {
+    for (const options of [{}, { phone: true, dark: true }]) {
+      const { context, page } = await open(options);
+      const res = await page.goto("/api/v4/docs");
+      expect(res?.status()).toBe(200);
+      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("artifact-edge API reference");
+      expect(await page.locator("script").count()).toBe(0);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await context.close();
+    }
+  });
+
   it("answers a missing page with an accessible 404 page", async () => {
     const { context, page } = await open({ phone: true });
     const res = await page.goto(`${showcase.base}/browse/nope`);

@@ -119,6 +119,17 @@ describe("the bundled Worker in workerd", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
   });
+
+  it("builds and serves its OpenAPI document and reference page in workerd", async () => {
+    const res = await fetch(new URL("/api/v4/openapi.json", worker.url));
+    expect(res.status).toBe(200);
+    const document = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.paths)).toContain("/api/v4/projects/{id}/jobs/{job_id}/artifacts");
+    const page = await fetch(new URL("/api/v4/docs", worker.url));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("GET /api/v4/projects/{id}/jobs/{job_id}/artifacts");
+  });
 });
 
 describe("a Worker with a broken configuration", () => {

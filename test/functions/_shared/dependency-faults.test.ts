@@ -10,6 +10,7 @@ import { nodeWebSocket } from "../../../lib/local/node-websocket";
 import { jsonLogger, type LogRecord } from "../../../lib/platform/log";
 import { type Services, servicesFrom } from "../../../lib/platform/services";
 import { jobArtifacts } from "../../../schema";
+import { contractFetch } from "../../helpers/contract";
 import type { FaultMode } from "../../helpers/fault-proxy";
 import { looseObjects, publicFile, type StackFaults, startStackFaults } from "../../helpers/faults";
 import { harness, settings } from "../../helpers/harness";
@@ -50,7 +51,7 @@ afterEach(async () => {
   logs.length = 0;
 });
 
-const fetchApp = (path: string, init?: RequestInit) => app.request(path, init);
+const fetchApp = (path: string, init?: RequestInit) => contractFetch(app)(path, init);
 
 /** The one answer for a dependency that is not there: 503, Grape's JSON, Retry-After, one log line. */
 async function expectUnavailable(res: Response) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../../functions/app";
 import type { Config } from "../../../lib/platform/config";
 import { ACCESS_LEVELS } from "../../../schema";
+import { contractFetch } from "../../helpers/contract";
 import { harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
 
@@ -11,7 +12,7 @@ const h = harness();
 function appWith(mode: Config["PROXY_DOWNLOAD"]) {
   const services = { ...h.services, config: { ...h.services.config, PROXY_DOWNLOAD: mode } };
   const app = createApp(async () => ({ services }));
-  return (path: string, init?: RequestInit) => app.request(path, init);
+  return contractFetch(app);
 }
 
 /** A private project's finished job on main with an archive, and a reporter's PAT. */

@@ -4,6 +4,7 @@ import { createApp } from "../../../functions/app";
 import type { Services } from "../../../lib/platform/services";
 import type { Storage } from "../../../lib/platform/storage";
 import { artifactEntries, jobArtifacts } from "../../../schema";
+import { contractFetch } from "../../helpers/contract";
 import type { Harness } from "../../helpers/harness";
 
 export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -48,5 +49,5 @@ export function appWith(h: Harness, changes: { maxArtifactSize?: number; now?: D
     storage: changes.storage ?? h.services.storage,
   };
   const app = createApp(async () => ({ services }));
-  return { services, fetch: async (path: string, init?: RequestInit) => app.request(path, init) };
+  return { services, fetch: contractFetch(app) };
 }
