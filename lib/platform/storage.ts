@@ -1,3 +1,4 @@
+import { createHash, createHmac } from "node:crypto";
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
@@ -8,7 +9,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { AwsClient, AwsV4Signer } from "aws4fetch";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { Checksum, SourceData } from "@smithy/types";
+import { AwsClient } from "aws4fetch";
 
 /**
  * Milliseconds storage gets to answer one request: to connect and send the response's headers
@@ -116,27 +119,27 @@ export class S3Storage implements Storage {
   private readonly signer: AwsClient;
   /** The bucket's path-style base URL, as the SDK addresses it. */
   private readonly bucketUrl: string;
-  /** What reads are signed with: the keys, the service's scope and the signer's cache of signing keys. */
-  private readonly credentials: {
-    accessKeyId: string;
-    secretAccessKey: string;
-    service: string;
-    region: string;
-    cache: Map<string, ArrayBuffer>;
-  };
+  /** Signs reads: SigV4 with its signing key cached, hashed by node:crypto (synchronous, unlike WebCrypto). */
+  private readonly readSigner: SignatureV4;
 
   constructor(settings: S3Settings) {
     this.bucket = settings.bucket;
     const endpoint = settings.endpoint ?? `https://s3.${settings.region}.amazonaws.com`;
     this.bucketUrl = `${endpoint.replace(/\/+$/, "")}/${encodeURIComponent(settings.bucket)}`;
-    this.credentials = {
+    this.signer = new AwsClient({
       accessKeyId: settings.accessKeyId,
       secretAccessKey: settings.secretAccessKey,
       service: "s3",
       region: settings.region,
-      cache: new Map(),
-    };
-    this.signer = new AwsClient(this.credentials);
+    });
+    this.readSigner = new SignatureV4({
+      service: "s3",
+      region: settings.region,
+      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+      sha256: NodeSha256,
+      // S3 signs the path as sent, each segment encoded once (objectUrl), as the SDK's S3 client does.
+      uriEscapePath: false,
+    });
     this.timeoutMs = settings.timeoutMs ?? STORAGE_TIMEOUT_MS;
     this.client = new S3Client({
       endpoint: settings.endpoint,
@@ -231,7 +234,17 @@ export class S3Storage implements Storage {
 
   /** A signed GET whose headers must come within timeoutMs; the body's own limit is idleLimited's. */
   private async fetchHeaders(url: string, headers: Record<string, string>): Promise<Response> {
-    const signed = await new AwsV4Signer({ ...this.credentials, url, method: "GET", headers }).sign();
+    const target = new URL(url);
+    const signed = await this.readSigner.sign({
+      method: "GET",
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port ? Number(target.port) : undefined,
+      path: target.pathname,
+      query: {},
+      // The payload is not signed (a GET has none), as the SDK's S3 client sends it.
+      headers: { ...headers, host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
     const controller = new AbortController();
     // Named as the SDK names a request that timed out, which lib/platform/unavailable.ts answers 503.
     const timer = setTimeout(
@@ -239,7 +252,7 @@ export class S3Storage implements Storage {
       this.timeoutMs,
     );
     try {
-      return await fetch(signed.url, { method: "GET", headers: signed.headers, signal: controller.signal });
+      return await fetch(url, { method: "GET", headers: signed.headers, signal: controller.signal });
     } finally {
       clearTimeout(timer);
     }
@@ -292,6 +305,38 @@ export function windowStart(now: Date, seconds: number): Date {
   const ms = seconds * 1000;
   return new Date(Math.floor(now.getTime() / ms) * ms);
 }
+
+/** SHA-256 and its HMAC for the SigV4 signer, by node:crypto: no WebCrypto job per hash. */
+class NodeSha256 implements Checksum {
+  private hash;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.start();
+  }
+
+  private start() {
+    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytesOf(this.secret));
+  }
+
+  update(data: Uint8Array | string) {
+    this.hash.update(typeof data === "string" ? data : bytesOf(data));
+  }
+
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+
+  reset() {
+    this.hash = this.start();
+  }
+}
+
+const bytesOf = (data: SourceData): Uint8Array | string =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
 
 /** An S3 error answer as the SDK throws it: named by S3's code, the status in `$metadata`. */
 export class StorageResponseError extends Error {
