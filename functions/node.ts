@@ -3,6 +3,7 @@ import { nodeWebSocket } from "../lib/local/node-websocket";
 import { ConfigError, nodeSchema, parseSettings } from "../lib/platform/config";
 import { consoleLogger } from "../lib/platform/log";
 import { servicesFrom } from "../lib/platform/services";
+import { openTcpDatabase } from "../lib/platform/tcp-database";
 import { runScheduled } from "../lib/scheduled";
 import { createApp } from "./app";
 
@@ -29,12 +30,15 @@ function settingsOf(env: Record<string, unknown>) {
 
 /**
  * The Node entry: the same app for self-hosting and benchmarks, one database pool for the
- * process. `PORT` (default 8787), `CLEANUP_INTERVAL` and the settings in the README come from
+ * process, over TCP. `PORT` (default 8787), `CLEANUP_INTERVAL` and the settings in the README come from
  * the environment. It logs one JSON line per event, as the Worker does.
  */
 function main() {
   const { node, built } = settingsOf(process.env);
-  const { services, close } = built.open(10);
+  // node-postgres over TCP, straight to PostgreSQL: DATABASE_WS_PROXY is for the Worker's driver.
+  const { services, close } = built.over(
+    openTcpDatabase(built.config.DATABASE_URL, { max: 10, timeoutMs: built.config.DATABASE_TIMEOUT_MS }),
+  );
   const app = createApp(async () => ({ services }));
   const server = serve({ fetch: app.fetch, port: node.PORT }, (info) => {
     consoleLogger.info("artifact-edge listening", { url: `http://localhost:${info.port}` });

@@ -1,9 +1,31 @@
 import { type Config, presignWindow } from "../platform/config";
 import type { Services } from "../platform/services";
-import { windowStart } from "../platform/storage";
+import { type Storage, windowStart } from "../platform/storage";
 import type { ArchiveRef } from "../zip/reader";
 import { cacheControl, notModified, SHARED_MAX_AGE } from "./cache";
 import { streamArchive } from "./proxy";
+
+/**
+ * Presigned URLs kept per storage client. Inside one PRESIGN_WINDOW an archive's URL is the same
+ * byte for byte (signed at the window's start), so a repeat 302 reuses it instead of signing
+ * again (SigV4 by WebCrypto was the largest cost of a 302). The oldest go first past the bound.
+ */
+const PRESIGNED_KEPT = 1000;
+const presigned = new WeakMap<Storage, Map<string, string>>();
+
+type PresignOptions = Parameters<Storage["presignGet"]>[1] & { signedAt: Date };
+
+async function presignedOnce(storage: Storage, key: string, options: PresignOptions): Promise<string> {
+  const kept = presigned.get(storage) ?? new Map<string, string>();
+  presigned.set(storage, kept);
+  const id = JSON.stringify([key, options.method, options.filename, options.expiresIn, options.signedAt.getTime()]);
+  const found = kept.get(id);
+  if (found !== undefined) return found;
+  const url = await storage.presignGet(key, options);
+  if (kept.size >= PRESIGNED_KEPT) kept.delete(kept.keys().next().value as string);
+  kept.set(id, url);
+  return url;
+}
 
 export interface ArchiveFile extends ArchiveRef {
   readonly sha256: string;
@@ -50,12 +72,17 @@ export async function redirectToArchive(
     return streamArchive(services, request, archive, { ETag: etag, "Cache-Control": cacheControl(sharedFor), ...vary });
   }
   const head = request.method === "HEAD";
-  const location = await services.storage.presignGet(archive.key, {
+  const options = {
     expiresIn,
-    method: head ? "HEAD" : "GET",
+    method: head ? ("HEAD" as const) : ("GET" as const),
     filename: archive.fileName,
     signedAt,
-  });
+  };
+  // Without a window (PRESIGN_WINDOW=0) every URL is signed at its own moment: nothing to reuse.
+  const location =
+    signedAt === now
+      ? await services.storage.presignGet(archive.key, options)
+      : await presignedOnce(services.storage, archive.key, options);
   return new Response(head ? null : `This resource has been moved temporarily to ${location}.`, {
     status: 302,
     headers: {

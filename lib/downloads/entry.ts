@@ -77,18 +77,26 @@ export function watched(
   failed: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const reader = stream.getReader();
+  // A client that goes away while a read is pending closes this stream first: what that read
+  // brings after is dropped, not a failure to log.
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await reader.read();
+        if (cancelled) return;
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       } catch (error) {
+        if (cancelled) return;
         failed(error);
         controller.error(error);
       }
     },
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => {
+      cancelled = true;
+      return reader.cancel(reason);
+    },
   });
 }
 

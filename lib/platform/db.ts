@@ -135,17 +135,25 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     query_timeout: timeout,
   });
   if (options.route) pool.Client = routedClient(options.route);
+  guardPool(pool);
+  return {
+    db: drizzle({ client: pool, schema, casing: "snake_case", logger: queryLogger(options) }),
+    close: () => pool.end(),
+  };
+}
+
+/** The pool's listeners, the same for node-postgres' own Pool (lib/platform/tcp-database.ts). */
+export function guardPool(pool: Pick<Pool, "on">): void {
   pool.on("connect", guardConnection);
   pool.on("release", dropStuck);
   // An idle connection that breaks (PostgreSQL restarted, the network dropped it) is removed by
   // the pool, which then emits "error": without a listener that would end the process.
   pool.on("error", () => {});
-  const { onQuery } = options;
-  const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
-  return {
-    db: drizzle({ client: pool, schema, casing: "snake_case", logger }),
-    close: () => pool.end(),
-  };
+}
+
+/** Drizzle's logger for `onQuery`, if any. */
+export function queryLogger({ onQuery }: Pick<DatabaseOptions, "onQuery">) {
+  return onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
 }
 
 /**
@@ -173,9 +181,7 @@ export function httpDatabase(url: string, options: Omit<DatabaseOptions, "max"> 
       fetchOptions: { ...opts?.fetchOptions, signal: AbortSignal.timeout(timeoutMs) },
     });
   const client = Object.assign(bounded, { query: bounded, transaction: sql.transaction }) as unknown as typeof sql;
-  const { onQuery } = options;
-  const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
-  const statements: Database = drizzleHttp({ client, schema, casing: "snake_case", logger });
+  const statements: Database = drizzleHttp({ client, schema, casing: "snake_case", logger: queryLogger(options) });
   return {
     open(): DatabaseHandle {
       let pool: DatabaseHandle<PoolDatabase> | undefined;

@@ -63,6 +63,10 @@ export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof
         }),
       );
     },
+    /** Services over a database opened elsewhere: the Node entry's over TCP (lib/platform/tcp-database.ts). */
+    over(database: DatabaseHandle) {
+      return opened(database);
+    },
     openHttp() {
       if (!http) {
         configureNeonHttp(config.DATABASE_HTTP_PROXY);

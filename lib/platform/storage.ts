@@ -1,7 +1,7 @@
+import { createHash, createHmac } from "node:crypto";
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
-  GetObjectCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -9,6 +9,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { Checksum, SourceData } from "@smithy/types";
 import { AwsClient } from "aws4fetch";
 
 /**
@@ -21,6 +23,11 @@ import { AwsClient } from "aws4fetch";
 export const STORAGE_TIMEOUT_MS = 15_000;
 /** The AWS SDK's default, named: a refused, reset, throttled or timed-out request is tried again. */
 export const STORAGE_MAX_ATTEMPTS = 3;
+
+/** Milliseconds before the first retry of a read; doubled for each next one, with jitter (the SDK's base). */
+const RETRY_BASE_MS = 100;
+/** The most of an error answer's body read for its S3 code: S3's error documents are short. */
+const ERROR_BODY_LIMIT = 4096;
 
 /** Storage sent nothing for STORAGE_TIMEOUT_MS while a body's next bytes were awaited. */
 export class StorageTimeoutError extends Error {
@@ -72,6 +79,8 @@ export function attachmentDisposition(filename: string): string {
  */
 function idleLimited(body: ReadableStream<Uint8Array>, ms: number): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  // Cancelled while a read was pending: what it brings after is dropped.
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +89,7 @@ function idleLimited(body: ReadableStream<Uint8Array>, ms: number): ReadableStre
       });
       try {
         const next = await Promise.race([reader.read(), idle]);
+        if (cancelled) return;
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       } catch (error) {
@@ -89,7 +99,10 @@ function idleLimited(body: ReadableStream<Uint8Array>, ms: number): ReadableStre
         clearTimeout(timer);
       }
     },
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => {
+      cancelled = true;
+      return reader.cancel(reason);
+    },
   });
 }
 
@@ -106,6 +119,8 @@ export class S3Storage implements Storage {
   private readonly signer: AwsClient;
   /** The bucket's path-style base URL, as the SDK addresses it. */
   private readonly bucketUrl: string;
+  /** Signs reads: SigV4 with its signing key cached, hashed by node:crypto (synchronous, unlike WebCrypto). */
+  private readonly readSigner: SignatureV4;
 
   constructor(settings: S3Settings) {
     this.bucket = settings.bucket;
@@ -116,6 +131,14 @@ export class S3Storage implements Storage {
       secretAccessKey: settings.secretAccessKey,
       service: "s3",
       region: settings.region,
+    });
+    this.readSigner = new SignatureV4({
+      service: "s3",
+      region: settings.region,
+      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+      sha256: NodeSha256,
+      // S3 signs the path as sent, each segment encoded once (objectUrl), as the SDK's S3 client does.
+      uriEscapePath: false,
     });
     this.timeoutMs = settings.timeoutMs ?? STORAGE_TIMEOUT_MS;
     this.client = new S3Client({
@@ -142,7 +165,7 @@ export class S3Storage implements Storage {
     key: string,
     options: { expiresIn: number; method?: "GET" | "HEAD"; filename?: string; signedAt?: Date },
   ) {
-    const url = new URL(`${this.bucketUrl}/${key.split("/").map(encodeURIComponent).join("/")}`);
+    const url = new URL(this.objectUrl(key));
     // As the SDK's presigner writes them (the same URL, byte for byte): the payload unsigned,
     // stated in the query, and GetObject's operation id.
     url.searchParams.set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD");
@@ -183,21 +206,61 @@ export class S3Storage implements Storage {
     await upload.done();
   }
 
+  /**
+   * GetObject as one signed fetch (aws4fetch: SigV4 with its signing key cached), not through the
+   * SDK, whose middleware stack cost a small file a quarter of its CPU. It keeps the SDK's
+   * behaviour: STORAGE_MAX_ATTEMPTS tries with backoff for a refused, reset or timed-out request
+   * and for a 5xx or 429, STORAGE_TIMEOUT_MS up to the answer's headers, and errors named by S3's
+   * code with the status in `$metadata`, as lib/platform/unavailable.ts classifies them.
+   */
   async read(key: string, range?: { start: number; end: number }) {
-    try {
-      const out = await this.client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-        }),
-      );
-      const body = out.Body?.transformToWebStream() as ReadableStream<Uint8Array> | undefined;
-      return body ? idleLimited(body, this.timeoutMs) : null;
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
+    const url = this.objectUrl(key);
+    const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.fetchHeaders(url, headers);
+        if (res.status === 404) {
+          await res.body?.cancel();
+          return null;
+        }
+        if (!res.ok) throw await storageError(res);
+        return res.body ? idleLimited(res.body, this.timeoutMs) : null;
+      } catch (error) {
+        if (attempt >= STORAGE_MAX_ATTEMPTS || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_BASE_MS * 2 ** attempt));
+      }
     }
+  }
+
+  /** A signed GET whose headers must come within timeoutMs; the body's own limit is idleLimited's. */
+  private async fetchHeaders(url: string, headers: Record<string, string>): Promise<Response> {
+    const target = new URL(url);
+    const signed = await this.readSigner.sign({
+      method: "GET",
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port ? Number(target.port) : undefined,
+      path: target.pathname,
+      query: {},
+      // The payload is not signed (a GET has none), as the SDK's S3 client sends it.
+      headers: { ...headers, host: target.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+    const controller = new AbortController();
+    // Named as the SDK names a request that timed out, which lib/platform/unavailable.ts answers 503.
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`storage did not answer in ${this.timeoutMs} ms`, "TimeoutError")),
+      this.timeoutMs,
+    );
+    try {
+      return await fetch(url, { method: "GET", headers: signed.headers, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The object's path-style URL, each segment of the key encoded (as presignGet and the SDK do). */
+  private objectUrl(key: string): string {
+    return `${this.bucketUrl}/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
 
   async copy(from: string, to: string, contentType: string) {
@@ -241,6 +304,65 @@ export function windowStart(now: Date, seconds: number): Date {
   if (seconds <= 0) return now;
   const ms = seconds * 1000;
   return new Date(Math.floor(now.getTime() / ms) * ms);
+}
+
+/** SHA-256 and its HMAC for the SigV4 signer, by node:crypto: no WebCrypto job per hash. */
+class NodeSha256 implements Checksum {
+  private hash;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.start();
+  }
+
+  private start() {
+    return this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytesOf(this.secret));
+  }
+
+  update(data: Uint8Array | string) {
+    this.hash.update(typeof data === "string" ? data : bytesOf(data));
+  }
+
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+
+  reset() {
+    this.hash = this.start();
+  }
+}
+
+const bytesOf = (data: SourceData): Uint8Array | string =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+
+/** An S3 error answer as the SDK throws it: named by S3's code, the status in `$metadata`. */
+export class StorageResponseError extends Error {
+  readonly Code: string;
+  readonly $metadata: { httpStatusCode: number };
+
+  constructor(status: number, code: string | undefined, message: string | undefined) {
+    super(message || `storage answered ${status}`);
+    this.name = code ?? `HTTP ${status}`;
+    this.Code = this.name;
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+/** The error for a storage answer that is neither the object nor 404, with S3's code from its XML body. */
+async function storageError(res: Response): Promise<StorageResponseError> {
+  const text = await res.text().catch(() => "");
+  const field = (name: string) => text.slice(0, ERROR_BODY_LIMIT).match(new RegExp(`<${name}>([^<]*)</${name}>`))?.[1];
+  return new StorageResponseError(res.status, field("Code"), field("Message"));
+}
+
+/** What the SDK's standard retry tries again: a request that failed or timed out, a 5xx, throttling. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof StorageResponseError)
+    return error.$metadata.httpStatusCode >= 500 || error.$metadata.httpStatusCode === 429;
+  return true;
 }
 
 /** SigV4's timestamp: 20261126T023000Z. */

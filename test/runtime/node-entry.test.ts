@@ -2,8 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../lib/local/stack";
-import { admin, json, settings, unique } from "../helpers/harness";
+import { publicFile } from "../helpers/faults";
+import { admin, harness, json, settings, unique } from "../helpers/harness";
+import { multipartUpload, smallZip } from "../helpers/zips";
 
+const h = harness();
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const child of children) child.kill("SIGTERM");
@@ -33,6 +36,26 @@ describe("the Node entry", () => {
     await expect.poll(output, { timeout: 20_000, interval: 100 }).toContain("listening");
     const res = await fetch(`http://127.0.0.1:${port}/api/v4/users`, json({ username: unique("node") }, admin));
     expect(res.status).toBe(201);
+  });
+
+  it("reaches PostgreSQL over TCP, not through the WebSocket bridge the Worker's driver needs", async () => {
+    const port = await freePort();
+    // A bridge that is not there: the Neon driver's pool would fail every query through it.
+    const bridge = `127.0.0.1:${await freePort()}/v1`;
+    const { output } = runScript("node.ts", { ...settings(), DATABASE_WS_PROXY: bridge, PORT: String(port) });
+    await expect.poll(output, { timeout: 20_000, interval: 100 }).toContain("listening");
+    const origin = `http://127.0.0.1:${port}`;
+    const { file } = await publicFile(h);
+    const res = await fetch(`${origin}${file("notes.txt")}`);
+    expect([res.status, await res.text()]).toEqual([200, "hello\n"]);
+    // An upload records its artifact in a transaction.
+    const { job, token } = await h.make.job(await h.make.pipeline(await h.make.project()));
+    const upload = await fetch(`${origin}${h.url.uploadJobArtifacts(job)}`, {
+      method: "POST",
+      headers: { "JOB-TOKEN": token },
+      body: multipartUpload(smallZip()),
+    });
+    expect(upload.status).toBe(201);
   });
 
   it("refuses to start without its settings, naming what is missing", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../functions/app";
 import { type Config, DEFAULT_PRESIGN_WINDOW } from "../../../lib/platform/config";
+import type { Storage } from "../../../lib/platform/storage";
 import { harness } from "../../helpers/harness";
 import { jobArchives } from "./fixtures";
 
@@ -8,11 +9,11 @@ const h = harness();
 const { publicJobWithArchive } = jobArchives(h);
 const WINDOW_MS = DEFAULT_PRESIGN_WINDOW * 1000;
 
-/** The app on a clock the test sets, with some settings changed. */
-function clocked(settings: Partial<Config> = {}) {
+/** The app on a clock the test sets, with some settings changed (and its storage, if given). */
+function clocked(settings: Partial<Config> = {}, storage: Storage = h.services.storage) {
   const clock = { now: new Date() };
   const config = { ...h.services.config, ...settings };
-  const app = createApp(async () => ({ services: { ...h.services, config, now: () => clock.now } }));
+  const app = createApp(async () => ({ services: { ...h.services, config, storage, now: () => clock.now } }));
   return { clock, fetch: (path: string, init?: RequestInit) => app.request(path, init) };
 }
 
@@ -39,6 +40,37 @@ describe("presigned redirects signed at the start of their window", () => {
     const download = await globalThis.fetch(url);
     expect(download.status).toBe(200);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(zip);
+  });
+
+  it("are signed once per window, archive and method: a repeat 302 reuses the URL", async () => {
+    const { project, job } = await publicJobWithArchive();
+    const signed: string[] = [];
+    const storage = h.wrapStorage({
+      presignGet: (key, options) => {
+        signed.push(`${options.method} ${options.signedAt?.getTime()}`);
+        return h.storage.presignGet(key, options);
+      },
+    });
+    const { clock, fetch } = clocked({}, storage);
+    const start = windowOf(Date.now());
+    const location = async (at: number, method = "GET") => {
+      clock.now = new Date(at);
+      return (await fetch(h.url.jobArtifacts(project, job), { method })).headers.get("location");
+    };
+    const first = await location(start);
+    expect(await location(start + 1_000)).toBe(first);
+    await location(start + 2_000, "HEAD");
+    await location(start + 3_000, "HEAD");
+    await location(start + WINDOW_MS);
+    expect(signed).toEqual([`GET ${start}`, `HEAD ${start}`, `GET ${start + WINDOW_MS}`]);
+    // Without a window each answer is signed at its own moment.
+    const unwindowed = clocked({ PRESIGN_WINDOW: 0 }, storage);
+    signed.length = 0;
+    for (const at of [start + 4_000, start + 5_000]) {
+      unwindowed.clock.now = new Date(at);
+      expect((await unwindowed.fetch(h.url.jobArtifacts(project, job))).status).toBe(302);
+    }
+    expect(signed).toEqual([`GET ${start + 4_000}`, `GET ${start + 5_000}`]);
   });
 
   it("give another Location in the next window, and HEAD its own", async () => {
