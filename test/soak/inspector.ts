@@ -61,8 +61,39 @@ export async function inspect(inspectorUrl: URL) {
       await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
       return countObjects(JSON.parse(chunks.join("")));
     },
+    /**
+     * Sampled allocations from now until `stop()`, counting objects a major GC collected (promoted
+     * to the old generation, then dead) but not those a scavenge did: bytes by allocating function.
+     */
+    async sampleOldAllocations(): Promise<{ stop(): Promise<Map<string, number>> }> {
+      await call("HeapProfiler.startSampling", {
+        samplingInterval: 16_384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: false,
+      });
+      return {
+        async stop() {
+          const { profile } = await call<{ profile: { head: SamplingNode } }>("HeapProfiler.stopSampling");
+          const bytes = new Map<string, number>();
+          const walk = (node: SamplingNode) => {
+            const { functionName, url, lineNumber } = node.callFrame;
+            const where = `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;
+            bytes.set(where, (bytes.get(where) ?? 0) + node.selfSize);
+            for (const child of node.children) walk(child);
+          };
+          walk(profile.head);
+          return bytes;
+        },
+      };
+    },
     close: () => socket.close(),
   };
+}
+
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
 }
 
 interface HeapSnapshot {
