@@ -3,8 +3,8 @@ import net from "node:net";
 
 /**
  * Loopback proxies that add a round-trip time and count what passes: in front of the stack's
- * SQL-over-HTTP endpoint (each request is one database round trip) and its WebSocket bridge
- * (each TCP connection is one WebSocket, one PostgreSQL session). Each closes itself after
+ * SQL-over-HTTP endpoint (each request is one database round trip), its WebSocket bridge (each
+ * TCP connection is one WebSocket, one PostgreSQL session) or its S3 server (storage requests). Each closes itself after
  * LIFETIME_MS, so a forgotten one never keeps a test run alive.
  */
 const HOST = "127.0.0.1";
@@ -43,38 +43,51 @@ function closer(server: net.Server, cleanup: () => void): () => Promise<void> {
   return close;
 }
 
-/** An HTTP proxy to `target` (http://host:port/path) answering each request `rttMs` later than the target. */
+/** One request that went through an HTTP proxy. */
+export interface ProxiedRequest {
+  readonly method: string;
+  /** The path, percent-decoded, without the query. */
+  readonly path: string;
+}
+
+/**
+ * An HTTP proxy to `target` (http://host:port/path) that records every request it forwards and
+ * forwards each `rttMs` late (0: at once). An answer cut off upstream is cut off here too.
+ */
 export async function startHttpLatencyProxy(
   target: string,
-  rttMs: number,
-): Promise<CountingProxy & { readonly url: string }> {
+  rttMs = 0,
+): Promise<CountingProxy & { readonly url: string; readonly requests: readonly ProxiedRequest[] }> {
   const upstream = new URL(target);
-  let count = 0;
-  const server = createHttpServer((req, res) => {
-    count++;
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
-      await later(rttMs);
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on("error", () => res.destroy());
-      forward.end(Buffer.concat(chunks));
+  const requests: ProxiedRequest[] = [];
+  const server = createHttpServer(async (req, res) => {
+    requests.push({
+      method: req.method ?? "GET",
+      path: decodeURIComponent(new URL(req.url ?? "/", "http://proxy").pathname),
     });
+    if (rttMs > 0) await later(rttMs);
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on("aborted", () => res.destroy());
+        answer.on("error", () => res.destroy());
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
   });
   const port = await listen(server);
+  const path = upstream.pathname === "/" ? "" : upstream.pathname;
   return {
-    url: `http://${HOST}:${port}${upstream.pathname}`,
+    url: `http://${HOST}:${port}${path}`,
+    requests,
     get count() {
-      return count;
+      return requests.length;
     },
     reset: () => {
-      count = 0;
+      requests.length = 0;
     },
     close: closer(server, () => server.closeAllConnections()),
   };

@@ -4,14 +4,14 @@ import { EDGE_CACHE_MAX_BYTES } from "../../lib/downloads/edge-cache";
 import { type LocalWorker, startLocalWorker } from "../../lib/local/worker";
 import { ACCESS_LEVELS, jobArtifacts, jobs, pipelines, projects } from "../../schema";
 import { text } from "../helpers/bytes";
-import { type CountingProxy, startCountingProxy } from "../helpers/counting-proxy";
 import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy";
 import { harness, settings, unique } from "../helpers/harness";
+import { startHttpLatencyProxy } from "../helpers/latency-proxy";
 import { bigZip, rawZip, smallZip } from "../helpers/zips";
 
 const h = harness();
 let faults: FaultProxy;
-let proxy: CountingProxy;
+let proxy: Awaited<ReturnType<typeof startHttpLatencyProxy>>;
 let worker: LocalWorker;
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ beforeAll(async () => {
   // The Worker reaches storage only through the proxy, which counts its requests, and a fault
   // proxy behind it that can cut storage's answers off.
   faults = await startFaultProxy({ host: s3.hostname, port: Number(s3.port) });
-  proxy = await startCountingProxy(`http://${faults.address}`);
+  proxy = await startHttpLatencyProxy(`http://${faults.address}`);
   worker = await startLocalWorker({ settings: { ...stack, S3_ENDPOINT: proxy.url }, logLevel: "error" });
 }, 120_000);
 afterAll(async () => {
