@@ -4,7 +4,7 @@ import type { Services } from "../platform/services";
 import type { ZipEntry } from "../zip/central-directory";
 import { zipFailure } from "../zip/errors";
 import { peek } from "../zip/peek";
-import { type ByteRange, lookupEntry, openEntry } from "../zip/reader";
+import { type ByteRange, lookupEntry, openEntry, readsWhole, readWholeEntry } from "../zip/reader";
 import type { ArchiveFile } from "./archive";
 import { entryDisposition } from "./artifact-path";
 import { cacheControl, notModified } from "./cache";
@@ -171,6 +171,10 @@ async function fromCopy(
   return new Response(fixedLength(body, length), { status, headers });
 }
 
+/** The ref raw route's type for a file of `size` bytes starting with `head`. */
+const sniffedType = (head: Uint8Array, size: number) =>
+  size === 0 ? "text/plain; charset=utf-8" : sniffedContentType(head) || OCTET_STREAM;
+
 /**
  * One file out of the archive, as Workhorse serves it, plus what Workhorse lacks: a strong
  * ETag (If-None-Match answered without touching storage), Range (206/416), Accept-Ranges.
@@ -221,9 +225,24 @@ export async function serveEntry(services: Services, request: Request, file: Ent
   const sent = (body: ReadableStream<Uint8Array>, contentType: string) =>
     edge && !range ? edge.keep(body, { size, contentType }) : body;
 
+  // A small entry is read, decoded and checked whole before the answer: no stream on the way.
+  const whole = readsWhole(entry) ? () => reading(readWholeEntry(services.storage, archive, entry)) : undefined;
+  const fromMemory = (bytes: Uint8Array) => {
+    const cut = range ? bytes.subarray(range.start, range.end + 1) : bytes;
+    if (!edge || range) return new Response(cut, { status, headers });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (cut.length > 0) controller.enqueue(cut);
+        controller.close();
+      },
+    });
+    return new Response(fixedLength(sent(body, headers["Content-Type"] ?? OCTET_STREAM), length), { status, headers });
+  };
+
   if (type === "extension") {
     headers["Content-Type"] = typeByExtension(path.text);
     if (request.method === "HEAD") return new Response(null, { status, headers });
+    if (whole) return fromMemory(await whole());
     const body = await reading(openEntry(services.storage, archive, entry, range));
     return new Response(fixedLength(sent(watched(body, midAnswer), headers["Content-Type"]), length), {
       status,
@@ -231,11 +250,16 @@ export async function serveEntry(services: Services, request: Request, file: Ent
     });
   }
 
+  if (whole) {
+    const bytes = await whole();
+    headers["Content-Type"] = sniffedType(bytes.subarray(0, SNIFF_BYTES), size);
+    return request.method === "HEAD" ? new Response(null, { status, headers }) : fromMemory(bytes);
+  }
   // Sniffing reads the start of the file, so a range is read from byte 0 and cut here.
   const prefix = range ? { start: 0, end: range.end } : undefined;
   const body = await reading(openEntry(services.storage, archive, entry, prefix));
   const sniffed = await reading(peek(body, Math.min(SNIFF_BYTES, size)));
-  headers["Content-Type"] = size === 0 ? "text/plain; charset=utf-8" : sniffedContentType(sniffed.head) || OCTET_STREAM;
+  headers["Content-Type"] = sniffedType(sniffed.head, size);
   if (request.method === "HEAD") {
     await sniffed.reader.cancel().catch(() => {});
     return new Response(null, { status, headers });

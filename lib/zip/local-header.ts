@@ -26,7 +26,8 @@ export async function checkedLocalHeader(
   return rest;
 }
 
-function checkHeader(head: Uint8Array, entry: Pick<ZipEntry, "name" | "method" | "flags">): void {
+/** Checks the local header at the front of `head` (as checkedLocalHeader does); returns where the entry's data starts. */
+export function checkHeader(head: Uint8Array, entry: Pick<ZipEntry, "name" | "method" | "flags">): number {
   if (head.length < LFH_FIXED) throw new CorruptEntryError("local header is cut short");
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (view.getUint32(0, true) !== LFH_SIG) throw new CorruptEntryError("local header signature missing");
@@ -41,4 +42,5 @@ function checkHeader(head: Uint8Array, entry: Pick<ZipEntry, "name" | "method" |
   if (nameLength !== entry.name.length || name.length !== nameLength || name.some((b, i) => b !== entry.name[i])) {
     throw new CorruptEntryError("local header and central record disagree on the name");
   }
+  return LFH_FIXED + nameLength + view.getUint16(28, true);
 }

@@ -1,10 +1,10 @@
 import type { Storage } from "../platform/storage";
 import { EntryFinder, IndexBuilder, MAX_ENTRIES, type ZipEntry } from "./central-directory";
-import { type ByteRange, decodeEntry } from "./decode";
+import { type ByteRange, decodeEntry, decodeWhole } from "./decode";
 import { scanRecords } from "./directory-scan";
 import { type CentralDirectoryLocation, locateCentralDirectory, MAX_TAIL } from "./eocd";
 import { ArchiveNotFoundError, CorruptEntryError, UnsupportedEntryError, ZipLimitError } from "./errors";
-import { checkedLocalHeader } from "./local-header";
+import { checkedLocalHeader, checkHeader } from "./local-header";
 
 /** First read: the end records and as much of the central directory as fits. */
 export const TAIL_READ = 64 * 1024;
@@ -124,6 +124,45 @@ export async function indexArchive(
 export type { ByteRange } from "./decode";
 
 /**
+ * Largest entry (uncompressed, and stored or compressed) read whole: one bounded read of at most
+ * WHOLE_ENTRY_READ bytes, decoded and checked in one call, answered from memory. A stream per
+ * request (storage's, the inflater's, the answer's) cost a small file more CPU than its bytes.
+ */
+export const WHOLE_ENTRY_BYTES = 64 * 1024;
+/** The read for a whole entry: its local header (name and extra field up to 64 KiB each) and data. */
+export const WHOLE_ENTRY_READ = 2 * WHOLE_ENTRY_BYTES + 2 * 0xffff + LFH_FIXED;
+
+/** Whether readWholeEntry takes this entry. */
+export function readsWhole(entry: ZipEntry): boolean {
+  return (
+    entry.uncompressedSize <= WHOLE_ENTRY_BYTES &&
+    entry.compressedSize <= WHOLE_ENTRY_BYTES &&
+    entry.end - entry.localHeaderOffset <= WHOLE_ENTRY_READ
+  );
+}
+
+/** Refuses what openEntry and readWholeEntry cannot decode. */
+function checkDecodable(entry: ZipEntry): void {
+  if (entry.flags & 0x1) throw new UnsupportedEntryError("encrypted entry");
+  if (entry.method !== 0 && entry.method !== 8) throw new UnsupportedEntryError(`compression method ${entry.method}`);
+  // A stored entry is its own bytes: sizes that differ are a lie, and a range past the smaller
+  // one would leave the decoder nothing to take (found by `npm run fuzz`: it spun forever).
+  if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize)
+    throw new CorruptEntryError("stored entry sizes differ");
+}
+
+/**
+ * A small entry's bytes (readsWhole), whole: one read from its local header to the next, the
+ * header checked against the central record, decoded, CRC-32 and length checked, before anything
+ * is answered.
+ */
+export async function readWholeEntry(storage: Storage, archive: ArchiveRef, entry: ZipEntry): Promise<Uint8Array> {
+  checkDecodable(entry);
+  const bytes = await readRange(storage, archive.key, entry.localHeaderOffset, entry.end - 1);
+  return decodeWhole(bytes.subarray(checkHeader(bytes, entry)), entry);
+}
+
+/**
  * The entry's uncompressed bytes (or a range of them) from ONE bounded read between its local
  * header and the next one. Deflate is inflated as a stream (natively where the runtime can, else
  * fflate); store passes through; chunks of OUTPUT_CHUNK bytes or more (lib/zip/decode.ts).
@@ -136,13 +175,8 @@ export async function openEntry(
   entry: ZipEntry,
   range?: ByteRange,
 ): Promise<ReadableStream<Uint8Array>> {
-  if (entry.flags & 0x1) throw new UnsupportedEntryError("encrypted entry");
-  if (entry.method !== 0 && entry.method !== 8) throw new UnsupportedEntryError(`compression method ${entry.method}`);
+  checkDecodable(entry);
   const stored = entry.method === 0;
-  // A stored entry is its own bytes: sizes that differ are a lie, and a range past the smaller
-  // one would leave the decoder nothing to take (found by `npm run fuzz`: it spun forever).
-  if (stored && entry.compressedSize !== entry.uncompressedSize)
-    throw new CorruptEntryError("stored entry sizes differ");
   // A stored entry's range maps straight onto storage bytes; the local header's length is only
   // known once read, so the read allows some slack past the central record's extra length.
   const skip = stored && range ? range.start : 0;

@@ -7,6 +7,7 @@ import { nodeWebSocket } from "../../../lib/local/node-websocket";
 import { freePort } from "../../../lib/local/stack";
 import { jsonLogger, type LogRecord } from "../../../lib/platform/log";
 import { servicesFrom } from "../../../lib/platform/services";
+import { WHOLE_ENTRY_BYTES } from "../../../lib/zip/reader";
 import { jobArtifacts } from "../../../schema";
 import { factories } from "../../helpers/factories";
 import { ADMIN_TOKEN, harness, settings } from "../../helpers/harness";
@@ -66,9 +67,10 @@ const encryptedZip = () =>
   });
 
 /** A zip whose one entry's recorded CRC-32 is off by one bit: found out only at the entry's end. */
-const wrongCrcZip = () =>
+/** A stored data.txt of `lines` lines whose CRC-32 (in both records) is off by one bit. */
+const wrongCrcZip = (lines: number) =>
   patchRecords(
-    zipSync({ "data.txt": [text("checked at the end\n".repeat(100)), { level: 0 }] }),
+    zipSync({ "data.txt": [text("checked at the end\n".repeat(lines)), { level: 0 }] }),
     (view, at, central) => {
       const crc = at + (central ? 16 : 14);
       view.setUint32(crc, view.getUint32(crc, true) ^ 1, true);
@@ -156,10 +158,22 @@ describe("zip failures carry Workhorse's labels, in the answer's mapping and the
     expect(logs).toMatchObject([{ status: 500, failure: "entry_unsupported" }]);
   });
 
+  it("entry_corrupt in a small entry (read whole): found before the answer, a 500 with its label", async () => {
+    const project = await make.project({ visibility: "public" });
+    const { job } = await make.job(await make.pipeline(project));
+    const stored = await make.archive(job, wrongCrcZip(100));
+    logs.length = 0;
+    const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/data.txt`);
+    expect([res.status, await res.text()]).toEqual([500, "Internal Server Error\n"]);
+    expect(logs).toMatchObject([{ level: "error", message: "server error", status: 500, failure: "entry_corrupt" }]);
+    expect(logs[0]).toHaveProperty("key", stored.key);
+  });
+
   it("entry_corrupt after the answer began: the connection is reset and the failure logged with its label", async () => {
     const project = await make.project({ visibility: "public" });
     const { job } = await make.job(await make.pipeline(project));
-    const stored = await make.archive(job, wrongCrcZip());
+    // Past WHOLE_ENTRY_BYTES the entry streams: its CRC-32 is known only at its end.
+    const stored = await make.archive(job, wrongCrcZip(Math.ceil(WHOLE_ENTRY_BYTES / 19) + 1));
     logs.length = 0;
     const res = await fetch(`/api/v4/projects/${project.id}/jobs/${job.id}/artifacts/data.txt`);
     expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { WHOLE_ENTRY_BYTES } from "../../../lib/zip/reader";
 import { text } from "../../helpers/bytes";
 import { harness } from "../../helpers/harness";
 import { FILES, jobFiles } from "./fixtures";
@@ -71,15 +72,26 @@ describe("GET /api/v4/projects/:id/jobs/:job_id/artifacts/*artifact_path", () =>
     expect(await missing.text()).toBe("404 page not found\n");
   });
 
-  it("resets the response instead of finishing it when the entry's bytes are damaged", async () => {
-    const payload = Uint8Array.from({ length: 50_000 }, (_, i) => (i * 13) % 256);
+  /** A stored data.bin of `size` bytes with one byte of its data flipped: the CRC-32 no longer matches. */
+  const damaged = (size: number) => {
+    const payload = Uint8Array.from({ length: size }, (_, i) => (i * 13) % 256);
     const zip = zipSync({ "data.bin": [payload, { level: 0 }] });
-    // Flip one byte of the stored data: the CRC-32 no longer matches.
-    const at = 30 + "data.bin".length + 25_000;
+    const at = 30 + "data.bin".length + Math.floor(size / 2);
     zip[at] = (zip[at] ?? 0) ^ 0xff;
-    const { project, job } = await h.make.jobWithArchive(zip, { project: { visibility: "public" } });
+    return h.make.jobWithArchive(zip, { project: { visibility: "public" } });
+  };
+
+  it("resets the response instead of finishing it when a streamed entry's bytes are damaged", async () => {
+    // Past WHOLE_ENTRY_BYTES the entry streams, and its CRC-32 is known only at its end.
+    const { project, job } = await damaged(WHOLE_ENTRY_BYTES + 50_000);
     const res = await h.fetch(h.url.jobArtifactFile(project, job, "data.bin"));
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow("entry CRC-32 does not match");
+  });
+
+  it("answers Workhorse's 500 before any byte when a small entry (read whole) is damaged", async () => {
+    const { project, job } = await damaged(50_000);
+    const res = await h.fetch(h.url.jobArtifactFile(project, job, "data.bin"));
+    expect([res.status, await res.text()]).toEqual([500, "Internal Server Error\n"]);
   });
 });

@@ -6,7 +6,17 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ZipEntry } from "../../../lib/zip/central-directory";
 import { INFLATE_AHEAD, INFLATE_CHUNK, MAX_FALLBACK_BURST, OUTPUT_CHUNK } from "../../../lib/zip/decode";
 import { ArchiveNotFoundError, CorruptEntryError, NotAZipError, UnsupportedEntryError } from "../../../lib/zip/errors";
-import { type ArchiveRef, type ByteRange, lookupEntry, openEntry, TAIL_READ } from "../../../lib/zip/reader";
+import {
+  type ArchiveRef,
+  type ByteRange,
+  lookupEntry,
+  openEntry,
+  readsWhole,
+  readWholeEntry,
+  TAIL_READ,
+  WHOLE_ENTRY_BYTES,
+  WHOLE_ENTRY_READ,
+} from "../../../lib/zip/reader";
 import { text as encode, random } from "../../helpers/bytes";
 import { countingStorage, type StorageRead } from "../../helpers/counting-storage";
 import { harness, unique } from "../../helpers/harness";
@@ -308,4 +318,77 @@ describe("decoding in large, bounded pieces", () => {
     await expect(fetchEntry(bad, "d.txt")).rejects.toBeInstanceOf(CorruptEntryError);
     // 48 MiB through fflate 2 KiB at a time: seconds alone, past 30 s on two busy cores.
   }, 120_000);
+});
+
+const find = async (archive: ArchiveRef, name: string) =>
+  (await lookupEntry(storage, archive, encode(name))) as ZipEntry;
+
+describe("small entries read whole (readWholeEntry)", () => {
+  it.each(Object.keys(WRITERS))(
+    "reads each of %s's small entries with one storage read, header to next header",
+    async (writer) => {
+      const archive = await put((await WRITERS[writer]?.(ENTRIES)) ?? new Uint8Array(0));
+      const small = ENTRIES.filter((e) => e.data.length <= WHOLE_ENTRY_BYTES);
+      expect(small.length).toBe(ENTRIES.length - 1);
+      for (const e of small) {
+        const entry = await find(archive, e.name);
+        expect(readsWhole(entry)).toBe(true);
+        reads.length = 0;
+        expect(await readWholeEntry(storage, archive, entry)).toEqual(e.data);
+        expect(reads).toEqual([{ key: archive.key, range: { start: entry.localHeaderOffset, end: entry.end - 1 } }]);
+      }
+    },
+  );
+
+  it("takes entries up to WHOLE_ENTRY_BYTES, and no read past WHOLE_ENTRY_READ", async () => {
+    const archive = await put(
+      zipSync({
+        "at.bin": [random(WHOLE_ENTRY_BYTES), { level: 0 }],
+        "past.bin": [random(WHOLE_ENTRY_BYTES + 1), { level: 0 }],
+        "zeros.bin": new Uint8Array(WHOLE_ENTRY_BYTES + 1),
+      }),
+    );
+    const at = await find(archive, "at.bin");
+    expect(readsWhole(at)).toBe(true);
+    expect(readsWhole(await find(archive, "past.bin"))).toBe(false);
+    // Compressed to a few hundred bytes, but larger than the bound once inflated.
+    expect(readsWhole(await find(archive, "zeros.bin"))).toBe(false);
+    // An index that puts the next header far away (a gap in the archive) is not read whole.
+    expect(readsWhole({ ...at, end: at.localHeaderOffset + WHOLE_ENTRY_READ + 1 })).toBe(false);
+  });
+
+  it.each([
+    ["stored", 0],
+    ["deflated", 6],
+  ] as const)("refuses a damaged %s entry (CRC-32) before handing out any byte", async (_, level) => {
+    const zip = zipSync({ "d.bin": [random(50_000), { level }] });
+    const at = 30 + "d.bin".length + 100;
+    zip[at] = (zip[at] ?? 0) ^ 0xff;
+    const archive = await put(zip);
+    await expect(readWholeEntry(storage, archive, await find(archive, "d.bin"))).rejects.toBeInstanceOf(
+      CorruptEntryError,
+    );
+  });
+
+  it("refuses an entry that inflates to more or fewer bytes than its central record says", async () => {
+    const archive = await put(zipSync({ "log.txt": encode("line\n".repeat(5000)) }));
+    const entry = await find(archive, "log.txt");
+    for (const uncompressedSize of [entry.uncompressedSize - 1, entry.uncompressedSize + 1, 0]) {
+      await expect(readWholeEntry(storage, archive, { ...entry, uncompressedSize })).rejects.toThrow(
+        new CorruptEntryError("entry length does not match its central record"),
+      );
+    }
+  });
+
+  it("refuses a local header that names another file, and an encrypted entry", async () => {
+    const archive = await put(zipSync({ "a.txt": encode("a"), "b.txt": encode("b") }));
+    const [a, b] = [await find(archive, "a.txt"), await find(archive, "b.txt")];
+    await expect(readWholeEntry(storage, archive, { ...b, name: a.name })).rejects.toThrow(
+      "local header and central record disagree on the name",
+    );
+    const encrypted = await put(infoZip({ "secret.txt": "secret text" }, ["-P", "password"]));
+    await expect(readWholeEntry(storage, encrypted, await find(encrypted, "secret.txt"))).rejects.toBeInstanceOf(
+      UnsupportedEntryError,
+    );
+  });
 });
