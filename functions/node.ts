@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import { nodeWebSocket } from "../lib/local/node-websocket";
 import { ConfigError, nodeSchema, parseSettings } from "../lib/platform/config";
 import { consoleLogger } from "../lib/platform/log";
+import { nodeStorageGet } from "../lib/platform/node-storage-get";
 import { servicesFrom } from "../lib/platform/services";
 import { openTcpDatabase } from "../lib/platform/tcp-database";
 import { runScheduled } from "../lib/scheduled";
@@ -20,7 +21,7 @@ function settingsOf(env: Record<string, unknown>) {
     }
   };
   const node = attempt(() => parseSettings(nodeSchema, env));
-  const built = attempt(() => servicesFrom(env, nodeWebSocket));
+  const built = attempt(() => servicesFrom(env, nodeWebSocket, nodeStorageGet));
   if (!node || !built) {
     consoleLogger.error(problems.join("; "));
     process.exit(1);
@@ -30,7 +31,7 @@ function settingsOf(env: Record<string, unknown>) {
 
 /**
  * The Node entry: the same app for self-hosting and benchmarks, one database pool for the
- * process, over TCP. `PORT` (default 8787), `CLEANUP_INTERVAL` and the settings in the README come from
+ * process, over TCP, and storage reads through node:http. `PORT` (default 8787), `CLEANUP_INTERVAL` and the settings in the README come from
  * the environment. It logs one JSON line per event, as the Worker does.
  */
 function main() {

@@ -1,7 +1,7 @@
 import { type Config, parseConfig } from "./config";
 import { configureNeonHttp, type Database, type DatabaseHandle, httpDatabase, openDatabase } from "./db";
 import { consoleLogger, type Logger } from "./log";
-import { S3Storage, type Storage } from "./storage";
+import { S3Storage, type Storage, type StorageGet } from "./storage";
 
 export type { Logger } from "./log";
 
@@ -24,7 +24,8 @@ export interface Services {
   readonly edgeCache?: EdgeCache;
 }
 
-export function createStorage(config: Config): S3Storage {
+/** The configured storage; its reads' GETs by `get` (fetch unless given). */
+export function createStorage(config: Config, get?: StorageGet): S3Storage {
   return new S3Storage({
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
@@ -32,6 +33,7 @@ export function createStorage(config: Config): S3Storage {
     accessKeyId: config.S3_ACCESS_KEY_ID,
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     timeoutMs: config.STORAGE_TIMEOUT_MS,
+    get,
   });
 }
 
@@ -40,12 +42,12 @@ export function createStorage(config: Config): S3Storage {
  * per call of `open` a database pool (the Node entry's for the process, a test's), or per call of
  * `openHttp` the Worker's per-request database: statements over HTTP, a pool only for transactions.
  */
-export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket) {
+export function servicesFrom(source: Record<string, unknown>, webSocket?: typeof WebSocket, storageGet?: StorageGet) {
   const config = parseConfig(source);
   // The route goes with each pool, not into the driver's global settings: two sets of services
   // in one process (a test's, the bench's) may reach PostgreSQL by different bridges.
   const route = { wsProxy: config.DATABASE_WS_PROXY, webSocket };
-  const storage = createStorage(config);
+  const storage = createStorage(config, storageGet);
   const opened = (database: DatabaseHandle) => ({
     services: { config, db: database.db, storage, now: () => new Date(), log: consoleLogger } satisfies Services,
     close: database.close,
