@@ -28,11 +28,22 @@ export interface ArchiveRef {
   readonly size: number;
 }
 
+/** The range's bytes, read into one buffer of its length (no Response around the body, no second copy). */
 async function readRange(storage: Storage, key: string, start: number, end: number): Promise<Uint8Array> {
   const body = await storage.read(key, { start, end });
   if (!body) throw new ArchiveNotFoundError(key);
-  const bytes = new Uint8Array(await new Response(body).arrayBuffer());
-  if (bytes.length !== end - start + 1) throw new CorruptEntryError(`short read at ${start}: ${bytes.length} bytes`);
+  const bytes = new Uint8Array(end - start + 1);
+  const reader = body.getReader();
+  let at = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    if (at + next.value.length > bytes.length) {
+      void reader.cancel().catch(() => {});
+      throw new CorruptEntryError(`long read at ${start}`);
+    }
+    bytes.set(next.value, at);
+    at += next.value.length;
+  }
+  if (at !== bytes.length) throw new CorruptEntryError(`short read at ${start}: ${at} bytes`);
   return bytes;
 }
 

@@ -18,7 +18,7 @@ import {
   WHOLE_ENTRY_READ,
 } from "../../../lib/zip/reader";
 import { text as encode, random } from "../../helpers/bytes";
-import { countingStorage, type StorageRead } from "../../helpers/counting-storage";
+import { countingStorage, type StorageRead, wrapStorage } from "../../helpers/counting-storage";
 import { harness, unique } from "../../helpers/harness";
 import { type Entry, infoZip, pythonZip, WRITERS } from "../../helpers/zip-writers";
 
@@ -390,5 +390,22 @@ describe("small entries read whole (readWholeEntry)", () => {
     await expect(readWholeEntry(storage, encrypted, await find(encrypted, "secret.txt"))).rejects.toBeInstanceOf(
       UnsupportedEntryError,
     );
+  });
+
+  it.each([
+    ["short", -1, "short read"],
+    ["long", 1, "long read"],
+  ])("refuses a read that storage answers %s", async (_, extra, message) => {
+    const archive = await put(zipSync({ "a.txt": encode("a".repeat(1000)) }));
+    const entry = await find(archive, "a.txt");
+    const wrong = wrapStorage(real, {
+      read: async (_key, range) => {
+        const length = (range ? range.end - range.start + 1 : archive.size) + extra;
+        return new Blob([new Uint8Array(length)]).stream();
+      },
+    });
+    const error = await readWholeEntry(wrong, archive, entry).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptEntryError);
+    expect((error as Error).message).toContain(message);
   });
 });
