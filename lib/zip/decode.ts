@@ -36,10 +36,11 @@ export const INFLATE_AHEAD = 2 * 1024 * 1024;
 export const MAX_FALLBACK_BURST = FALLBACK_SLICE * 1032;
 /**
  * Where Node's zlib inflates, a deflated entry this large or smaller (compressed and uncompressed)
- * has its compressed bytes read whole and inflated in one call on the request's thread, at most
- * one byte past its central size: no trip to zlib's thread and back per piece, which on a busy
- * machine took longer than inflating (a 2 MiB text: 12 ms streamed, 4 ms whole; median of 30 on
- * two loaded cores). Held at once: at most this much compressed and this much (plus one) out.
+ * read whole (not a range) has its compressed bytes read at once and inflated in one call on the
+ * request's thread, at most one byte past its central size: no trip to zlib's thread and back per
+ * piece, which on a busy machine took longer than inflating (a 2 MiB text: 12 ms streamed, 4 ms
+ * whole; median of 30 on two loaded cores). Held at once: at most this much compressed and this
+ * much (plus one) out.
  */
 export const WHOLE_INFLATE_MAX = 4 * 1024 * 1024;
 
@@ -237,7 +238,8 @@ export function decodeEntry(
   const length = entry.compressedSize - options.skip;
   const data = entryData(source, options.skip, length);
   const deflated = entry.method === 8 && length > 0;
-  const whole = deflated && length <= WHOLE_INFLATE_MAX && total <= WHOLE_INFLATE_MAX && nodeZlib();
+  // Only the whole entry: a range stops inflating at its end, which may be far before.
+  const whole = deflated && options.verify && length <= WHOLE_INFLATE_MAX && total <= WHOLE_INFLATE_MAX && nodeZlib();
   const pieces: Pieces = !deflated
     ? data
     : whole
