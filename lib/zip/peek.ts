@@ -1,4 +1,9 @@
-/** Reads up to `n` bytes off the front of a stream; returns them and a stream of the whole. */
+import { concat } from "./bytes";
+
+/**
+ * Reads up to `n` bytes off the front of a stream; returns them (the chunks read, so perhaps more)
+ * and a stream of the whole.
+ */
 export async function peek(stream: ReadableStream<Uint8Array>, n: number) {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -13,12 +18,8 @@ export async function peek(stream: ReadableStream<Uint8Array>, n: number) {
     chunks.push(next.value);
     length += next.value.length;
   }
-  const head = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    head.set(chunk, at);
-    at += chunk.length;
-  }
+  // One chunk (the usual case: storage's first, a decoded entry's first) is not copied.
+  const head = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(...chunks);
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
       if (head.length > 0) controller.enqueue(head);

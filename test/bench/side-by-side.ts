@@ -36,7 +36,8 @@ export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[M
 /**
  * Every contender reads each scenario's entry through one storage proxy in front of the stack's
  * s3rver, at each latency, over `rounds` interleaved rounds (round, then scenario, then
- * contender), after one unmeasured warm-up read each. Ours is the app in-process behind a real
+ * contender, each round starting with the next contender; a full GC before each read), after one
+ * unmeasured warm-up read each. Ours is the app in-process behind a real
  * HTTP server (the Node entry's adapter), its S3_ENDPOINT the proxy; the peers read a presigned
  * GET URL of the same object through the same proxy.
  */
@@ -78,6 +79,8 @@ export async function sideBySide(options: {
     const results: Measured[] = [];
     const once = async (contender: Contender, t: (typeof targets)[number], into?: Measured) => {
       proxy.reset();
+      // The garbage of the read before (50 MiB of it, at times) is collected now, not during this one.
+      (globalThis as { gc?: () => void }).gc?.();
       const start = performance.now();
       let output: Uint8Array | undefined;
       try {
@@ -119,9 +122,13 @@ export async function sideBySide(options: {
         }
       }
       for (let round = 0; round < options.rounds; round++) {
+        // Each round starts with the next contender, so none is always first after another archive.
+        const order = [
+          ...contenders.slice(round % contenders.length),
+          ...contenders.slice(0, round % contenders.length),
+        ];
         for (const t of targets) {
-          for (const contender of contenders)
-            await once(contender, t, row.get(`${t.scenario.label}\t${contender.name}`));
+          for (const contender of order) await once(contender, t, row.get(`${t.scenario.label}\t${contender.name}`));
         }
         options.log(`${latencyMs} ms per storage request: round ${round + 1} of ${options.rounds} done`);
       }

@@ -4,7 +4,13 @@ import zlib from "node:zlib";
 import { zipSync } from "fflate";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ZipEntry } from "../../../lib/zip/central-directory";
-import { INFLATE_AHEAD, INFLATE_CHUNK, MAX_FALLBACK_BURST, OUTPUT_CHUNK } from "../../../lib/zip/decode";
+import {
+  INFLATE_AHEAD,
+  INFLATE_CHUNK,
+  MAX_FALLBACK_BURST,
+  OUTPUT_CHUNK,
+  WHOLE_INFLATE_MAX,
+} from "../../../lib/zip/decode";
 import { ArchiveNotFoundError, CorruptEntryError, NotAZipError, UnsupportedEntryError } from "../../../lib/zip/errors";
 import {
   type ArchiveRef,
@@ -21,6 +27,7 @@ import { text as encode, random } from "../../helpers/bytes";
 import { countingStorage, type StorageRead, wrapStorage } from "../../helpers/counting-storage";
 import { harness, unique } from "../../helpers/harness";
 import { type Entry, infoZip, pythonZip, WRITERS } from "../../helpers/zip-writers";
+import { rawZip } from "../../helpers/zips";
 
 const { storage: real } = harness();
 // Reads counted per step of a lookup, finer than the harness's cost() per request.
@@ -165,10 +172,11 @@ describe("the corners of the format", () => {
   });
 
   it.each([
-    ["stored", true],
-    ["deflated", false],
-  ])("errors the stream before its end when a %s entry's bytes are damaged", async (_, store) => {
-    const payload = random(50_000);
+    ["stored", true, 50_000],
+    ["deflated (inflated whole)", false, 50_000],
+    ["deflated (streamed)", false, WHOLE_INFLATE_MAX + 1],
+  ])("errors the stream before its end when a %s entry's bytes are damaged", async (_, store, size) => {
+    const payload = random(size);
     const zip = zipSync({ "d.bin": [payload, { level: store ? 0 : 6 }] });
     const at = 30 + "d.bin".length + 100;
     zip[at] = (zip[at] ?? 0) ^ 0xff;
@@ -206,9 +214,11 @@ async function chunkSizes(archive: ArchiveRef, name: string, range?: ByteRange) 
 }
 
 describe("decoding in large, bounded pieces", () => {
+  // Above WHOLE_INFLATE_MAX, so streamed (about 5 MiB).
   const logs = encode(
-    Array.from({ length: 40_000 }, (_, i) => `2026-11-25T03:00:${i % 60} INFO step ${i * 7919} done\n`).join(""),
+    Array.from({ length: 120_000 }, (_, i) => `2026-11-25T03:00:${i % 60} INFO step ${i * 7919} done\n`).join(""),
   );
+  const medium = logs.subarray(0, WHOLE_INFLATE_MAX);
   const blob = random(1_500_000);
   const zeros = new Uint8Array(48 * 1024 * 1024);
   let archive: ArchiveRef;
@@ -216,6 +226,7 @@ describe("decoding in large, bounded pieces", () => {
     archive = await put(
       zipSync({
         "logs.txt": [logs, { level: 6 }],
+        "medium.txt": [medium, { level: 6 }],
         "blob.bin": [blob, { level: 0 }],
         "zeros.bin": [zeros, { level: 9 }],
       }),
@@ -234,11 +245,50 @@ describe("decoding in large, bounded pieces", () => {
     ["deflated (a range)", "logs.txt", { start: 1000, end: 1_000_000 }],
     ["stored (a range)", "blob.bin", { start: 1000, end: 1_000_000 }],
   ])("writes a %s entry in chunks of OUTPUT_CHUNK bytes or more, but the last", async (_, name, range) => {
+    expect(logs.length).toBeGreaterThan(WHOLE_INFLATE_MAX);
     const sizes = await chunkSizes(archive, name, range);
     expect(sizes.length).toBeGreaterThan(1);
     expect(sizes.slice(0, -1).every((size) => size >= OUTPUT_CHUNK)).toBe(true);
     const whole = name === "logs.txt" ? logs.length : blob.length;
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(range ? range.end - range.start + 1 : whole);
+  });
+
+  it("inflates a whole deflated entry of WHOLE_INFLATE_MAX bytes or less in one call, without zlib's stream, and sends it as one chunk", async () => {
+    const streams = vi.spyOn(zlib, "createInflateRaw");
+    expect(await chunkSizes(archive, "medium.txt")).toEqual([medium.length]);
+    // Compared as buffers: toEqual walks 4 MiB element by element for seconds.
+    const whole = (await fetchEntry(archive, "medium.txt")).bytes ?? new Uint8Array(0);
+    expect(Buffer.compare(whole, medium)).toBe(0);
+    expect(streams).not.toHaveBeenCalled();
+    // A range is still streamed: it stops inflating at its end.
+    expect((await fetchEntry(archive, "medium.txt", { start: 70_000, end: 80_000 })).bytes).toEqual(
+      medium.subarray(70_000, 80_001),
+    );
+    expect(streams).toHaveBeenCalledOnce();
+  });
+
+  it("stops inflating an entry read whole one byte past its central size, whatever it inflates to", async () => {
+    // 48 MiB of zeros under a central record that says 1 MiB: small enough, by its record, to be read whole.
+    const claimed = 1024 * 1024;
+    const bomb = await put(
+      rawZip([
+        { name: "bomb.bin", content: zeros, uncompressedSize: claimed, crc32: zlib.crc32(zeros.subarray(0, claimed)) },
+      ]),
+    );
+    const inflate = zlib.inflateRawSync;
+    const outcomes: string[] = [];
+    vi.spyOn(zlib, "inflateRawSync").mockImplementation((buffer, options) => {
+      try {
+        const out = inflate(buffer, options);
+        outcomes.push(`${out.length} bytes`);
+        return out;
+      } catch (error) {
+        outcomes.push((error as { code?: string }).code ?? String(error));
+        throw error;
+      }
+    });
+    await expect(fetchEntry(bomb, "bomb.bin")).rejects.toBeInstanceOf(CorruptEntryError);
+    expect(outcomes).toEqual(["ERR_BUFFER_TOO_LARGE"]);
   });
 
   it("decodes a 1032:1 entry whole in chunks of at most INFLATE_CHUNK bytes (and the gathered rest), so memory does not follow the ratio", async () => {
@@ -306,7 +356,7 @@ describe("decoding in large, bounded pieces", () => {
   it("falls back to fflate where the runtime has no DecompressionStream, still bounded and checked", async () => {
     asWorkerd();
     vi.stubGlobal("DecompressionStream", undefined);
-    expect((await fetchEntry(archive, "logs.txt")).bytes).toEqual(logs);
+    expect(Buffer.compare((await fetchEntry(archive, "logs.txt")).bytes ?? new Uint8Array(0), logs)).toBe(0);
     expect((await fetchEntry(archive, "logs.txt", { start: 5, end: 70_000 })).bytes).toEqual(logs.subarray(5, 70_001));
     const sizes = await chunkSizes(archive, "zeros.bin");
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(zeros.length);
