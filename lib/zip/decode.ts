@@ -182,12 +182,21 @@ function inflatedWhole(data: Pieces, length: number, total: number): Pieces {
         compressed.set(next.value, at);
         at += next.value.length;
       }
-      const limit = total + 1;
-      const value = zlib.inflateRawSync(compressed, { chunkSize: Math.max(64, limit), maxOutputLength: limit });
-      return { done: false, value };
+      return { done: false, value: inflateAtMost(compressed, total) };
     },
     cancel: () => data.cancel(),
   };
+}
+
+/**
+ * Deflated data inflated in one call, at most `total + 1` bytes out whatever it inflates to, so a
+ * length check sees an entry longer than its record and a bomb stops at that bound: Node's zlib
+ * (one native call, no trip to its thread), else fflate into a buffer of that size.
+ */
+function inflateAtMost(compressed: Uint8Array, total: number): Uint8Array {
+  const limit = total + 1;
+  if (nodeZlib()) return zlib.inflateRawSync(compressed, { chunkSize: Math.max(64, limit), maxOutputLength: limit });
+  return inflateSync(compressed, { out: new Uint8Array(limit) });
 }
 
 /** Node's zlib, as opposed to workerd's node:zlib (which has a native DecompressionStream instead). */
@@ -224,9 +233,9 @@ const inflateFailure = (error: unknown) =>
 
 /**
  * A whole entry's data (what follows its local header) decoded in one call and checked: CRC-32
- * and length. For entries of at most WHOLE_ENTRY_BYTES (lib/zip/reader.ts): fflate inflates such an
- * entry in microseconds where a stream through zlib cost about 0.25 ms of CPU. The output buffer is
- * the central record's size plus one byte, so an entry that inflates longer fails, never grows it.
+ * and length. For entries of at most WHOLE_ENTRY_BYTES (lib/zip/reader.ts): one call inflates such
+ * an entry in microseconds where a stream through zlib cost about 0.25 ms of CPU; at most the
+ * central record's size plus one byte comes out (inflateAtMost), so one that inflates longer fails.
  */
 export function decodeWhole(data: Uint8Array, entry: ZipEntry): Uint8Array {
   if (data.length < entry.compressedSize) throw new CorruptEntryError("entry is shorter than its central record says");
@@ -234,7 +243,7 @@ export function decodeWhole(data: Uint8Array, entry: ZipEntry): Uint8Array {
   let decoded = compressed;
   if (entry.method === 8) {
     try {
-      decoded = inflateSync(compressed, { out: new Uint8Array(entry.uncompressedSize + 1) });
+      decoded = inflateAtMost(compressed, entry.uncompressedSize);
     } catch (error) {
       throw inflateFailure(error);
     }
