@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../lib/auth/tokens";
-import { GROUP_ENTRIES } from "../../../lib/ingest/entry-groups";
+import { GROUP_ENTRIES, GROUP_TEXT } from "../../../lib/ingest/entry-groups";
+import { type Child, listDirectory } from "../../../lib/web/listing";
 import { text } from "../../helpers/bytes";
 import { indexedEntries } from "../../helpers/entry-index";
 import { harness } from "../../helpers/harness";
@@ -78,5 +79,64 @@ describe("the index of a large archive goes in a few statements", () => {
       expect(file.status).toBe(200);
       expect(await file.text()).toBe(`content of ${name}`);
     }
+  });
+
+  it("names that share their first 600 characters, over several groups that start alike: each one served, a near miss a 404", async () => {
+    const prefix = `t/${"x".repeat(598)}`;
+    const names = Array.from({ length: 300 }, (_, i) => `${prefix}${"y".repeat(100)}${i}`);
+    const zip = rawZip(names.map((name, i) => ({ name, content: text(`file ${i}`), method: 0 })));
+    const { project, job, token } = await publicJob();
+    expect((await upload(job, token, multipartUpload(zip))).status).toBe(201);
+    const firsts = (await indexOf(job.id)).filter((e) => e.group.first);
+    expect(firsts.length).toBeGreaterThan(2);
+    expect(new Set(firsts.map((e) => e.group.firstKey))).toEqual(new Set([prefix]));
+    expect(names.length * (prefix.length + 150)).toBeGreaterThan(2 * GROUP_TEXT);
+    for (const i of [0, 1, 99, 150, 298, 299]) {
+      const file = await h.fetch(fileUrl(project, job, names[i] ?? ""));
+      expect(file.status).toBe(200);
+      expect(await file.text()).toBe(`file ${i}`);
+    }
+    expect((await h.fetch(fileUrl(project, job, `${prefix}${"y".repeat(100)}300`))).status).toBe(404);
+  });
+
+  it("a directory over several groups browses page by page: every child once in byte order, one statement a page", async () => {
+    const names = [
+      "a.txt",
+      ...Array.from({ length: 1000 }, (_, i) => `big/f${String(i).padStart(4, "0")}.txt`),
+      ...Array.from({ length: 1200 }, (_, i) => `big/sub/x${String(i).padStart(4, "0")}`),
+      "big/sub0.txt",
+      // A directory with no entry of its own, after one that fills groups.
+      ...Array.from({ length: 700 }, (_, i) => `big/zz/y${i}`),
+      "c/d.txt",
+    ];
+    const zip = rawZip([...names].reverse().map((name) => ({ name, content: text("x"), method: 0 })));
+    const { job } = await publicJob();
+    const { key } = await h.make.archive(job, zip);
+    const list = async (directory: string, after?: string) => {
+      const { result, queries } = await h.cost(() =>
+        listDirectory(h.db, { jobId: job.id, storageKey: key, directory, after }),
+      );
+      expect(queries).toHaveLength(1);
+      return result;
+    };
+    const shown = (children: readonly Child[]) => children.map((c) => (c.directory ? `${c.name}/` : c.name));
+    expect(shown((await list("")).children)).toEqual(["a.txt", "big/", "c/"]);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await list("big/", after);
+      seen.push(...shown(page.children));
+      after = page.next ?? undefined;
+      pages++;
+    } while (after && pages < 10);
+    const files = Array.from({ length: 1000 }, (_, i) => `f${String(i).padStart(4, "0")}.txt`);
+    expect(seen).toEqual([...files, "sub/", "sub0.txt", "zz/"]);
+    expect(pages).toBe(6);
+    expect((await list("big/sub/")).children).toHaveLength(200);
+    expect((await list("big/sub/", "x1100")).children.map((c) => c.name)).toEqual(
+      Array.from({ length: 99 }, (_, i) => `x${1101 + i}`),
+    );
   });
 });
