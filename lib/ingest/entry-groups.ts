@@ -7,13 +7,17 @@ import type { ZipEntry } from "../zip/central-directory";
  * in the index's order, cut into groups of neighbours, each one JSON object `name -> fields`.
  */
 
-/** Entries a group holds at most. */
-export const GROUP_ENTRIES = 512;
+/**
+ * Entries a group holds at most. A download parses its entry's group (`->` on json): about
+ * 0.09 ms of PostgreSQL's CPU at 128 entries, 0.15 ms at 512, while the upload costs the same
+ * (4 times the rows, the same bytes).
+ */
+export const GROUP_ENTRIES = 128;
 /**
  * Bytes of JSON after which a group takes no further entry: a group is at most this plus one
  * entry, which bounds what a download or a browse page reads out of one row.
  */
-export const GROUP_TEXT = 64 * 1024;
+export const GROUP_TEXT = 16 * 1024;
 
 /** One row of the index. */
 export interface EntryGroup {
@@ -105,35 +109,30 @@ class GroupWriter {
     let at = this.at;
     bytes[at++] = this.at === 0 ? 0x7b : 0x2c; // { or ,
     bytes[at++] = 0x22;
-    for (let i = 0; i < name.length; i++) {
-      const byte = name[i] as number;
-      if (byte >= 0x20 && byte !== 0x22 && byte !== 0x5c) {
-        bytes[at++] = byte;
-      } else if (byte === 0x22 || byte === 0x5c) {
-        bytes[at++] = 0x5c;
-        bytes[at++] = byte;
-      } else {
-        // \u00XX
-        bytes.set([0x5c, 0x75, 0x30, 0x30, HEX[byte >> 4] as number, HEX[byte & 15] as number], at);
-        at += 6;
-      }
+    if (plain(name)) {
+      bytes.set(name, at);
+      at += name.length;
+    } else {
+      at = writeEscaped(bytes, at, name);
     }
     bytes[at++] = 0x22;
     bytes[at++] = 0x3a; // :
     bytes[at++] = 0x5b; // [
     at = writeInteger(bytes, at, e.method);
-    for (const field of [
-      e.flags,
-      e.crc32,
-      e.compressedSize,
-      e.uncompressedSize,
-      e.localHeaderOffset,
-      e.end,
-      e.extraLength,
-    ]) {
-      bytes[at++] = 0x2c; // ,
-      at = writeInteger(bytes, at, field);
-    }
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.flags);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.crc32);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.compressedSize);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.uncompressedSize);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.localHeaderOffset);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.end);
+    bytes[at++] = 0x2c;
+    at = writeInteger(bytes, at, e.extraLength);
     bytes[at++] = 0x5d; // ]
     this.at = at;
   }
@@ -145,6 +144,31 @@ class GroupWriter {
     this.at = 0;
     return text;
   }
+}
+
+/** A name JSON takes as it is: no `"`, `\` or control character. */
+function plain(name: Uint8Array): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const byte = name[i] as number;
+    if (byte < 0x20 || byte === 0x22 || byte === 0x5c) return false;
+  }
+  return true;
+}
+
+/** `name` inside a JSON string: `"` and `\` escaped, control characters as \u00XX. */
+function writeEscaped(bytes: Uint8Array, at: number, name: Uint8Array): number {
+  for (const byte of name) {
+    if (byte === 0x22 || byte === 0x5c) {
+      bytes[at++] = 0x5c;
+      bytes[at++] = byte;
+    } else if (byte < 0x20) {
+      bytes.set([0x5c, 0x75, 0x30, 0x30, HEX[byte >> 4] as number, HEX[byte & 15] as number], at);
+      at += 6;
+    } else {
+      bytes[at++] = byte;
+    }
+  }
+  return at;
 }
 
 const HEX = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));

@@ -13,7 +13,7 @@ import { ARCHIVE_FILENAME } from "./keys";
 
 /**
  * Index groups per INSERT, three parameters each: an index of MAX_ENTRIES entries is a few
- * statements, 70,000 entries (137 groups) one.
+ * statements, 70,000 entries (547 groups) one.
  */
 export const INDEX_INSERT_BATCH = 1_000;
 

@@ -1,7 +1,7 @@
 -- Issue 9 goal 5: the index moves from a row per entry to a row per group of neighbouring
 -- entries (schema/artifact-entries.ts, lib/ingest/entry-groups.ts). Rows already indexed are
 -- grouped here in the same order (left(name, 600) byte by byte, then the name's digest): at most
--- 512 entries a group, and a new group once the names passed 64 KiB.
+-- 128 entries a group, and a new group once the names passed 16 KiB.
 CREATE TABLE "artifact_entry_groups" (
 	"artifact_id" integer NOT NULL,
 	"first_key" text collate "C" NOT NULL,
@@ -23,8 +23,8 @@ SELECT "artifact_id", (array_agg("k" ORDER BY "k", "path_sha256"))[1], (array_ag
     "local_header_offset", "end_offset", "extra_length") ORDER BY "k", "path_sha256")
 FROM (
   SELECT e.*, left(e."path", 600) COLLATE "C" AS "k",
-    (row_number() OVER w - 1) / 512 AS "by_count",
-    (sum(octet_length(e."path") + 64) OVER w - octet_length(e."path") - 64) / 65536 AS "by_bytes"
+    (row_number() OVER w - 1) / 128 AS "by_count",
+    (sum(octet_length(e."path") + 64) OVER w - octet_length(e."path") - 64) / 16384 AS "by_bytes"
   FROM "artifact_entries" e
   WINDOW w AS (PARTITION BY e."artifact_id" ORDER BY left(e."path", 600) COLLATE "C", e."path_sha256" COLLATE "C")
 ) s
