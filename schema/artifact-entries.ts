@@ -37,16 +37,4 @@ export const artifactEntryGroups = pgTable(
   (t) => [primaryKey({ columns: [t.artifact_id, t.first_key, t.first_sha256] })],
 );
 
-/** An entry's fields in a group's JSON, in this order. */
-export const ENTRY_FIELDS = [
-  "method",
-  "flags",
-  "crc32",
-  "compressed_size",
-  "uncompressed_size",
-  "local_header_offset",
-  "end_offset",
-  "extra_length",
-] as const;
-
 export type ArtifactEntryGroup = typeof artifactEntryGroups.$inferSelect;

@@ -117,22 +117,10 @@ class GroupWriter {
     }
     bytes[at++] = 0x22;
     bytes[at++] = 0x3a; // :
-    bytes[at++] = 0x5b; // [
-    at = writeInteger(bytes, at, e.method);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.flags);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.crc32);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.compressedSize);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.uncompressedSize);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.localHeaderOffset);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.end);
-    bytes[at++] = 0x2c;
-    at = writeInteger(bytes, at, e.extraLength);
+    for (let i = 0; i < FIELDS.length; i++) {
+      bytes[at++] = i === 0 ? 0x5b : 0x2c; // [ or ,
+      at = writeInteger(bytes, at, e[FIELDS[i] as (typeof FIELDS)[number]]);
+    }
     bytes[at++] = 0x5d; // ]
     this.at = at;
   }
@@ -170,6 +158,18 @@ function writeEscaped(bytes: Uint8Array, at: number, name: Uint8Array): number {
   }
   return at;
 }
+
+/** An entry's fields in a group's JSON, in this order (schema/artifact-entries.ts). */
+const FIELDS = [
+  "method",
+  "flags",
+  "crc32",
+  "compressedSize",
+  "uncompressedSize",
+  "localHeaderOffset",
+  "end",
+  "extraLength",
+] as const satisfies readonly (keyof ZipEntry)[];
 
 const HEX = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
