@@ -229,11 +229,24 @@ export class IndexBuilder {
   /** `consumed`: directory bytes the records took up, which must be all `size` of them. */
   result(location: { offset: number; size: number }, consumed: number): ZipEntry[] {
     if (consumed !== location.size) throw new NotAZipError("central directory holds more than its records");
-    const offsets = Float64Array.from(this.records, (r) => r.localHeaderOffset).sort();
+    const records = this.records;
+    const bound = (next: number | undefined) => (next !== undefined && next < location.offset ? next : location.offset);
+    // Usually the directory lists entries in the order they were written: each one ends where
+    // the next begins, no search needed.
+    let ascending = true;
+    for (let i = 1; i < records.length && ascending; i++) {
+      ascending = (records[i] as CentralRecord).localHeaderOffset > (records[i - 1] as CentralRecord).localHeaderOffset;
+    }
+    if (ascending) {
+      return records.map((record, i) =>
+        bounded(record, this.names[i] as Uint8Array, bound(records[i + 1]?.localHeaderOffset)),
+      );
+    }
+    const offsets = Float64Array.from(records, (r) => r.localHeaderOffset).sort();
     for (let i = 1; i < offsets.length; i++) {
       if (offsets[i] === offsets[i - 1]) throw new NotAZipError("two entries share one local header");
     }
-    return this.records.map((record, i) => {
+    return records.map((record, i) => {
       // The first offset above this entry's, by binary search.
       let lo = 0;
       let hi = offsets.length;
@@ -242,9 +255,7 @@ export class IndexBuilder {
         if ((offsets[mid] ?? 0) <= record.localHeaderOffset) lo = mid + 1;
         else hi = mid;
       }
-      const next = offsets[lo];
-      const name = this.names[i] as Uint8Array;
-      return bounded(record, name, next !== undefined && next < location.offset ? next : location.offset);
+      return bounded(record, this.names[i] as Uint8Array, bound(offsets[lo]));
     });
   }
 }
