@@ -27,7 +27,22 @@ async function indexGroups(services: { storage: Storage }, record: ArchiveRecord
   return entryGroups(await indexArchive(services.storage, { key: record.key, size }, { location, tail }, maxEntries));
 }
 
-/** Inserts index groups [from, to) in one statement, each group's JSON one text parameter. */
+/**
+ * `value` as a PostgreSQL string literal that reads back exactly whatever
+ * standard_conforming_strings says: quotes doubled, and backslashes doubled in an E'' literal
+ * (node-postgres' escapeLiteral; pg itself stays out of the Worker's bundle).
+ */
+export function literal(value: string): string {
+  const quoted = value.replaceAll("'", "''");
+  return value.includes("\\") ? `E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
+}
+
+/**
+ * Inserts index groups [from, to) in one statement, with the values as literals: a statement
+ * without parameters goes as one message of the simple protocol. With parameters it is five
+ * (parse, bind, describe, execute, sync), and the Neon driver copies what it has buffered on
+ * each write, so a 6 MB bind went through four copies: about 17 ms of CPU at 70,000 entries.
+ */
 function insertGroups(
   tx: Pick<Database, "execute">,
   artifactId: number,
@@ -37,11 +52,12 @@ function insertGroups(
 ) {
   const rows = groups
     .slice(from, to)
-    .map((g) => sql`(${artifactId}::int, ${g.firstKey}::text, ${g.firstSha256}::text, ${g.json}::json)`);
-  return tx.execute(sql`
-    insert into artifact_entry_groups (artifact_id, first_key, first_sha256, entries)
-    values ${sql.join(rows, sql`, `)}
-  `);
+    .map((g) => `(${artifactId}, ${literal(g.firstKey)}, ${literal(g.firstSha256)}, ${literal(g.json)}::json)`);
+  return tx.execute(
+    sql.raw(
+      `insert into artifact_entry_groups (artifact_id, first_key, first_sha256, entries) values ${rows.join(", ")}`,
+    ),
+  );
 }
 
 export interface ArchiveRecord {
