@@ -139,4 +139,21 @@ describe("the index of a large archive goes in a few statements", () => {
       Array.from({ length: 99 }, (_, i) => `x${1101 + i}`),
     );
   });
+
+  it("two uploads to one job at once: the index is the recorded archive's, whole, never a mix", async () => {
+    const { project, job, token } = await publicJob();
+    const names = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix}${i.toString(36).padStart(4, "0")}`);
+    const zips = {
+      a: manyEntriesZip(3000, { prefix: "a/", content: text("from a") }),
+      b: manyEntriesZip(2000, { prefix: "b/", content: text("from b") }),
+    };
+    const answers = await Promise.all([zips.a, zips.b].map((zip) => upload(job, token, multipartUpload(zip))));
+    expect(answers.map((res) => res.status)).toEqual([201, 201]);
+    const recorded = (await archiveRow(job.id))?.size === zips.a.length ? "a" : "b";
+    const expected = recorded === "a" ? names("a/", 3000) : names("b/", 2000);
+    expect((await indexOf(job.id)).map((e) => e.path)).toEqual(expected);
+    const file = await h.fetch(fileUrl(project, job, expected[1234] ?? ""));
+    expect(await file.text()).toBe(`from ${recorded}`);
+  });
 });
