@@ -28,7 +28,7 @@ export const jobArtifacts = pgTable(
     locked: text({ enum: ["unlocked", "artifacts_locked", "unknown"] })
       .notNull()
       .default("unknown"),
-    // Whether artifact_entries holds this archive's whole central directory.
+    // Whether artifact_entry_groups holds this archive's whole central directory.
     entries_indexed: boolean().notNull().default(false),
     created_at: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

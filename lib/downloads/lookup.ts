@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { ArtifactEntry, Job, JobArtifact, PersonalAccessToken, Pipeline, Project, User } from "../../schema";
+import type { Job, JobArtifact, PersonalAccessToken, Pipeline, Project, User } from "../../schema";
 import { DANGLING_SOURCES } from "../../schema/pipelines";
 import type { Credentials } from "../auth/credentials";
 import { parseProjectId } from "../auth/project-access";
@@ -78,14 +78,14 @@ export interface DownloadRow {
   archive_accessibility: Maybe<JobArtifact["accessibility"]>;
   archive_file_name: Maybe<JobArtifact["file_name"]>;
   entries_indexed: Maybe<JobArtifact["entries_indexed"]>;
-  entry_method: Maybe<ArtifactEntry["method"]>;
-  entry_flags: Maybe<ArtifactEntry["flags"]>;
-  entry_crc32: Maybe<ArtifactEntry["crc32"]>;
-  entry_compressed_size: Maybe<ArtifactEntry["compressed_size"]>;
-  entry_uncompressed_size: Maybe<ArtifactEntry["uncompressed_size"]>;
-  entry_local_header_offset: Maybe<ArtifactEntry["local_header_offset"]>;
-  entry_end_offset: Maybe<ArtifactEntry["end_offset"]>;
-  entry_extra_length: Maybe<ArtifactEntry["extra_length"]>;
+  entry_method: Maybe<number>;
+  entry_flags: Maybe<number>;
+  entry_crc32: Maybe<number>;
+  entry_compressed_size: Maybe<number>;
+  entry_uncompressed_size: Maybe<number>;
+  entry_local_header_offset: Maybe<number>;
+  entry_end_offset: Maybe<number>;
+  entry_extra_length: Maybe<number>;
 }
 
 /** A personal access token the statement found, with its user and the user's role in the project. */
@@ -211,8 +211,11 @@ export async function lookupDownload(
   const patDigest = credentials.access && !accessIsAdmin ? sha256Hex(credentials.access) : null;
   const jobToken = credentials.bearer ?? (credentials.access ? undefined : credentials.job);
   const jobDigest = jobToken ? sha256Hex(jobToken) : null;
-  // Entries are keyed on their name's digest (schema/artifact-entries.ts); the name itself is compared too.
-  const entryDigest = options.entryPath === undefined ? null : sha256Hex(options.entryPath);
+  // The index's groups are keyed on their first entry's listing key and name digest
+  // (schema/artifact-entries.ts): the group that holds a name is the last one that starts at or
+  // before it, one index probe; `->` then takes just that entry out of it.
+  const entryPath = options.entryPath ?? null;
+  const entryDigest = entryPath === null ? null : sha256Hex(entryPath);
 
   // The driver hands bigint columns back as strings; `::float8` makes them numbers (sizes and
   // offsets stay far below 2^53). crc32 is a bigint because it is an unsigned 32-bit value.
@@ -243,10 +246,10 @@ export async function lookupDownload(
       build.id as build_id, build.artifacts_expire_at as build_expire_at, build.locked as pipeline_locked,
       a.storage_key as archive_key, a.size::float8 as archive_size, a.sha256 as archive_sha256,
       a.accessibility as archive_accessibility, a.file_name as archive_file_name, a.entries_indexed,
-      e.method as entry_method, e.flags as entry_flags, e.crc32::float8 as entry_crc32,
-      e.compressed_size::float8 as entry_compressed_size, e.uncompressed_size::float8 as entry_uncompressed_size,
-      e.local_header_offset::float8 as entry_local_header_offset, e.end_offset::float8 as entry_end_offset,
-      e.extra_length as entry_extra_length
+      (e.entry ->> 0)::int as entry_method, (e.entry ->> 1)::int as entry_flags,
+      (e.entry ->> 2)::float8 as entry_crc32, (e.entry ->> 3)::float8 as entry_compressed_size,
+      (e.entry ->> 4)::float8 as entry_uncompressed_size, (e.entry ->> 5)::float8 as entry_local_header_offset,
+      (e.entry ->> 6)::float8 as entry_end_offset, (e.entry ->> 7)::int as entry_extra_length
     from (select 1) as one
     left join pat on true
     left join cred_job on true
@@ -255,8 +258,12 @@ export async function lookupDownload(
     left join project_members pm_job on pm_job.project_id = proj.id and pm_job.user_id = cred_job.user_id
     left join build on true
     left join job_artifacts a on a.job_id = build.id and a.file_type = 'archive'
-    left join artifact_entries e on e.artifact_id = a.id
-      and e.path_sha256 = ${entryDigest}::text and e.path = ${options.entryPath ?? null}::text
+    left join lateral (
+      select g.entries -> ${entryPath}::text as entry from artifact_entry_groups g
+      where ${entryDigest}::text is not null and g.artifact_id = a.id
+        and (g.first_key, g.first_sha256) <= (left(${entryPath}::text, 600) collate "C", ${entryDigest}::text collate "C")
+      order by g.first_key desc, g.first_sha256 desc limit 1
+    ) e on true
   `);
   const row = result.rows[0];
   if (!row) throw new Error("download lookup returned no row");

@@ -2,9 +2,8 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../platform/db";
 
 /**
- * Characters of an entry name the listing index keys on (schema/artifact-entries.ts's
- * artifact_entries_listing_idx says the same number): at most 2,400 bytes of UTF-8, so that any
- * name fits a btree row. A directory whose own path is longer than this lists nothing.
+ * Characters of an entry name the index orders and keys on (schema/artifact-entries.ts, whose
+ * migration says the same number): at most 2,400 bytes of UTF-8, so that any name fits a btree row. A directory whose own path is longer than this lists nothing.
  */
 export const LISTING_KEY_CHARS = 600;
 
@@ -54,8 +53,6 @@ interface ChildRow extends SummaryRow {
   size: number | null;
 }
 
-const key = (column: SQL): SQL => sql`left(${column}, ${sql.raw(String(LISTING_KEY_CHARS))}) collate "C"`;
-
 function summaryOf(row: SummaryRow | undefined): JobSummary | null {
   if (!row || row.job_id === null) return null;
   return {
@@ -88,9 +85,12 @@ function startBounds(directory: string, after: string | undefined): { gt: string
 
 /**
  * One page of the directory's children and the job, in ONE statement: a walk of the archive's
- * entries in byte order over artifact_entries_listing_idx, one index probe a child. After a
- * subdirectory's first entry it jumps to `dir0` ('0' follows '/' in byte order), past every
- * entry beneath it, so a page costs BROWSE_PAGE_SIZE probes however many entries the archive has.
+ * index (artifact_entry_groups, one row per group of neighbouring entries in byte order) a group
+ * at a time. Each step reads the group that holds the next entry past the last child, one index
+ * probe, and takes from it every child it holds: a new child is an entry whose name (or first
+ * directory) differs from the entry before it. After a subdirectory it continues at `dir0` ('0'
+ * follows '/' in byte order), past every entry beneath it, so a page reads at most two groups a
+ * child however many entries the archive has, and usually one or two in all.
  * Subdirectories with no entry of their own (`dir/` is optional in a zip) are found the same way.
  */
 export async function listDirectory(
@@ -100,28 +100,55 @@ export async function listDirectory(
   const { directory } = options;
   const { gt, ge } = startBounds(directory, options.after);
   const artifact = sql`(select id from job_artifacts where storage_key = ${options.storageKey})`;
+  const c = (value: SQL | string) => sql`${value}::text collate "C"`;
   // Below the directory: before `dir0` when the directory is `dir/`; the root has no end.
-  const below = (alias: SQL) =>
-    directory === "" ? sql`` : sql`and ${key(sql`${alias}.path`)} < ${`${directory.slice(0, -1)}0`}`;
-  const rest = sql`substr(w.k, ${directory.length + 1})`;
+  const end = directory === "" ? null : `${directory.slice(0, -1)}0`;
+  const below = (column: SQL) => (end === null ? sql`` : sql`and ${column} < ${c(end)}`);
+  const rest = sql`substr(y.k, ${[...directory].length + 1})`;
+  const group = sql`g.first_key, g.first_sha256, g.entries from artifact_entry_groups g
+    where g.artifact_id = ${artifact} and (g.first_key, g.first_sha256) > (w.gk, w.gd)`;
   const result = await db.execute<ChildRow & Record<string, unknown>>(sql`
-    with recursive walk(n, k, path, size) as (
-      (select 1, ${key(sql`e.path`)}, e.path, e.uncompressed_size::float8 from artifact_entries e
-       where e.artifact_id = ${artifact} and ${key(sql`e.path`)} > ${gt} and ${key(sql`e.path`)} >= ${ge} ${below(sql.raw("e"))}
-       order by ${key(sql`e.path`)} limit 1)
+    with recursive walk(s, n, gk, gd, k, lo, children) as (
+      select 0, 0, ${c("")}, ${c("")}, ${c(gt)}, ${c(ge)}, '[]'::json
       union all
-      select w.n + 1, nx.k, nx.path, nx.size from walk w, lateral (
-        select ${key(sql`x.path`)} as k, x.path, x.uncompressed_size::float8 as size from artifact_entries x
-        where x.artifact_id = ${artifact} and ${key(sql`x.path`)} > w.k
-          and ${key(sql`x.path`)} >= (case when strpos(${rest}, '/') > 0
-                                          then ${directory} || split_part(${rest}, '/', 1) || '0' else '' end)
-          ${below(sql.raw("x"))}
-        order by ${key(sql`x.path`)} limit 1
-      ) nx
+      select w.s + 1, w.n + step.count::int, ng.first_key, ng.first_sha256, step.k, step.lo, step.children
+      from walk w
+      cross join lateral (
+        -- The last group that starts at or before the next entry, else the first after this one.
+        (select ${group} and g.first_key <= greatest(w.k, w.lo) order by g.first_key desc, g.first_sha256 desc limit 1)
+        union all
+        (select ${group} ${below(sql`g.first_key`)} order by g.first_key, g.first_sha256 limit 1)
+        limit 1
+      ) ng
+      cross join lateral (
+        select count(*) filter (where x.new) as count,
+          coalesce(json_agg(json_build_array(x.k, x.path, x.size) order by x.i) filter (where x.new), '[]') as children,
+          coalesce((array_agg(x.k order by x.i desc))[1], w.k) as k,
+          coalesce((array_agg(x.lo order by x.i desc))[1], w.lo) as lo
+        from (
+          select y.*, y.child is distinct from lag(y.child) over (order by y.i) as new,
+            case when y.child like '%/' then ${c(directory)} || left(y.child, -1) || '0' else '' end as lo
+          from (
+            select y.i, y.k, y.path, y.size,
+              case when strpos(${rest}, '/') > 0 then split_part(${rest}, '/', 1) || '/' else ${rest} end as child
+            from (
+              select e.i, left(e.key, ${sql.raw(String(LISTING_KEY_CHARS))}) collate "C" as k, e.key as path,
+                (e.value ->> 4)::float8 as size
+              from json_each(ng.entries) with ordinality as e(key, value, i)
+            ) y
+            where y.k > w.k and y.k >= w.lo ${below(sql`y.k`)}
+          ) y
+        ) x
+      ) step
       where w.n <= ${BROWSE_PAGE_SIZE}
     ),
-    job as (${summarySql(options.jobId)})
-    select job.*, walk.k, walk.path, walk.size from job left join walk on true order by walk.n
+    job as (${summarySql(options.jobId)}),
+    child as (
+      select w.s, e.i, e.value ->> 0 as k, e.value ->> 1 as path, (e.value ->> 2)::float8 as size
+      from walk w, json_array_elements(w.children) with ordinality as e(value, i)
+      order by w.s, e.i limit ${BROWSE_PAGE_SIZE + 1}
+    )
+    select job.*, child.k, child.path, child.size from job left join child on true order by child.s, child.i
   `);
   const rows = result.rows;
   const children: Child[] = [];

@@ -10,7 +10,7 @@ import type { Logger } from "../../lib/platform/services";
 import type { Storage } from "../../lib/platform/storage";
 import type { Job, Pipeline, Project, User } from "../../schema";
 import {
-  artifactEntries,
+  artifactEntryGroups,
   jobArtifacts,
   personalAccessTokens,
   pipelines,
@@ -143,7 +143,7 @@ export function factories(db: Database, storage?: Storage) {
     const mine = and(eq(jobArtifacts.job_id, owner.id), eq(jobArtifacts.storage_key, key));
     if (options.indexed === false) {
       const [row] = await db.update(jobArtifacts).set({ entries_indexed: false }).where(mine).returning();
-      await db.delete(artifactEntries).where(eq(artifactEntries.artifact_id, row?.id ?? 0));
+      await db.delete(artifactEntryGroups).where(eq(artifactEntryGroups.artifact_id, row?.id ?? 0));
     }
     if (options.reportsOnly) await db.update(jobArtifacts).set({ file_type: "junit", file_format: "gzip" }).where(mine);
     return { key, sha256: summary.sha256, size: summary.size };

@@ -3,8 +3,9 @@ import { eq } from "drizzle-orm";
 import { createApp } from "../../../functions/app";
 import type { Services } from "../../../lib/platform/services";
 import type { Storage } from "../../../lib/platform/storage";
-import { artifactEntries, jobArtifacts } from "../../../schema";
+import { jobArtifacts } from "../../../schema";
 import { contractFetch } from "../../helpers/contract";
+import { indexedEntries } from "../../helpers/entry-index";
 import type { Harness } from "../../helpers/harness";
 
 export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -25,8 +26,7 @@ export function uploads(h: Harness) {
       return stream ? new Uint8Array(await new Response(stream).arrayBuffer()) : null;
     },
     async indexedPaths(artifactId: number) {
-      const rows = await h.db.select().from(artifactEntries).where(eq(artifactEntries.artifact_id, artifactId));
-      return rows.map((r) => r.path).sort();
+      return (await indexedEntries(h.db, artifactId)).map((e) => e.path).sort();
     },
     async archiveRow(jobId: number) {
       const [row] = await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, jobId));

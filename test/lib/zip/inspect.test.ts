@@ -25,6 +25,18 @@ describe("TailWindow", () => {
     expect(window.bytes()).toEqual(stream.slice(900));
   });
 
+  it.each([1_000, 65_537, 300_000])(
+    "grows as a stream of 250,000 bytes comes in %i-byte chunks, then keeps its last 200,000",
+    (n) => {
+      const long = Buffer.from(Uint8Array.from({ length: 250_000 }, (_, i) => (i * 7) % 251));
+      const window = new TailWindow(200_000);
+      for (let i = 0; i < 150_000; i += n) window.push(long.subarray(i, Math.min(150_000, i + n)));
+      expect(long.subarray(0, 150_000).equals(window.bytes())).toBe(true);
+      for (let i = 150_000; i < long.length; i += n) window.push(long.subarray(i, i + n));
+      expect(long.subarray(50_000).equals(window.bytes())).toBe(true);
+    },
+  );
+
   it("keeps all of a stream shorter than its capacity, and nothing of none", () => {
     const window = new TailWindow(100);
     expect(window.bytes()).toEqual(new Uint8Array(0));
