@@ -22,7 +22,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "lib+functions",
-          include: ["test/lib/**/*.test.ts", "test/functions/**/*.test.ts", "test/cli/**/*.test.ts"],
+          include: [
+            "test/lib/**/*.test.ts",
+            "test/functions/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/schema/**/*.test.ts",
+          ],
           exclude: RETENTION,
           sequence: { groupOrder: 0 },
         },

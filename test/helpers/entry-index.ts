@@ -30,3 +30,10 @@ export async function indexedEntries(db: Database, artifactId: number): Promise<
     group: { firstKey: r.first_key, firstSha256: r.first_sha256, first: Number(r.i) === 1 },
   }));
 }
+
+/** A group's JSON as the JS writer wrote it: name -> fields, in the text's order (JSON.parse puts "1" before "a"). */
+export const groupMembers = (json: string): [string, number[]][] =>
+  [...json.matchAll(/"((?:[^"\\]|\\.)*)":\[([^\]]*)\]/g)].map((m) => [
+    JSON.parse(`"${m[1]}"`) as string,
+    (m[2] ?? "").split(",").map(Number),
+  ]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../lib/auth/tokens";
 import { entryGroups, GROUP_ENTRIES, GROUP_TEXT, listingKey } from "../../../lib/ingest/entry-groups";
 import type { ZipEntry } from "../../../lib/zip/central-directory";
+import { groupMembers } from "../../helpers/entry-index";
 
 const utf8 = new TextEncoder();
 
@@ -18,14 +19,7 @@ const entry = (name: string | Uint8Array, n = 1): ZipEntry => ({
   extraLength: n,
 });
 
-/** A group's JSON as PostgreSQL reads it: name -> fields, in the text's order (JSON.parse puts "1" before "a"). */
-const members = (json: string): [string, number[]][] =>
-  [...json.matchAll(/"((?:[^"\\]|\\.)*)":\[([^\]]*)\]/g)].map((m) => [
-    JSON.parse(`"${m[1]}"`) as string,
-    (m[2] ?? "").split(",").map(Number),
-  ]);
-
-const parsed = (entries: ZipEntry[]) => entryGroups(entries).map((g) => ({ ...g, entries: members(g.json) }));
+const parsed = (entries: ZipEntry[]) => entryGroups(entries).map((g) => ({ ...g, entries: groupMembers(g.json) }));
 
 /** UTF-8 byte order, PostgreSQL's collate "C". */
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -75,7 +69,7 @@ describe("entryGroups", () => {
     const groups = entryGroups(long.map((name) => entry(name)));
     expect(groups.length).toBeGreaterThan(1);
     for (const g of groups) expect(utf8.encode(g.json).length).toBeLessThan(GROUP_TEXT + 10_100);
-    expect(groups.map((g) => g.firstKey)).toEqual(groups.map((g) => listingKey(members(g.json)[0]?.[0] ?? "")));
+    expect(groups.map((g) => g.firstKey)).toEqual(groups.map((g) => listingKey(groupMembers(g.json)[0]?.[0] ?? "")));
   });
 
   it("orders names that share their first 600 characters by digest, as the download statement looks them up", () => {
