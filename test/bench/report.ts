@@ -4,7 +4,7 @@
  * the docs is typed by hand.
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,15 @@ import type { UploadFigures } from "./upload";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const PAGE = join(ROOT, "docs/performance.md");
+/** Where the hand-written part of docs/performance.md starts (why a goal is missed): kept as is. */
+const KEPT_HEADING = "\n## Why the misses";
+
+/** The hand-written part of a generated page, from `heading` to its end ("" if the page has none). */
+export function keptPart(page: string, heading: string): string {
+  const old = existsSync(page) ? readFileSync(page, "utf8") : "";
+  const at = old.indexOf(heading);
+  return at < 0 ? "" : old.slice(at);
+}
 export const CHART = join(ROOT, "docs/performance.svg");
 
 /**
@@ -296,7 +305,8 @@ export function writePage(f: BenchFigures, chart: string | undefined, date = new
     ),
     "",
   ].join("\n");
-  writeFileSync(PAGE, text);
+  const kept = keptPart(PAGE, KEPT_HEADING);
+  writeFileSync(PAGE, kept ? `${text.trimEnd()}\n${kept}` : text);
   if (chart) writeFileSync(CHART, chart);
   console.log(`written to ${PAGE}${chart ? ` and ${CHART}` : ""}`);
 }

@@ -2,21 +2,15 @@
  * The soak's figures, written to docs/soak.md with the machine and commit they were measured on,
  * so no figure in the docs is typed by hand (as test/bench/report.ts does for performance.md).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { commit, machine, percentile } from "../bench/report";
+import { commit, keptPart, machine, percentile } from "../bench/report";
 import type { LoadResult } from "./load";
 import { FLAT_GROWTH, type MemoryFigures } from "./memory";
 
 const SOAK_FILE = fileURLToPath(new URL("../../docs/soak.md", import.meta.url));
 /** Where the hand-written part of docs/soak.md starts (npm run soak:probe's findings): kept as is. */
 const KEPT_HEADING = "\n## What grows in workerd";
-
-function keptPart(): string {
-  const old = existsSync(SOAK_FILE) ? readFileSync(SOAK_FILE, "utf8") : "";
-  const at = old.indexOf(KEPT_HEADING);
-  return at < 0 ? "" : old.slice(at);
-}
 
 export interface TargetFigures {
   readonly name: string;
@@ -119,7 +113,7 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     "",
     ...targets.flatMap(section),
   ].join("\n");
-  const kept = keptPart();
+  const kept = keptPart(SOAK_FILE, KEPT_HEADING);
   writeFileSync(SOAK_FILE, kept ? `${text.trimEnd()}\n${kept}` : text);
   console.log(`written to ${SOAK_FILE}`);
 }
