@@ -149,7 +149,7 @@ async function startEmbeddedPostgres(dir: string, log: (line: string) => void) {
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
 
-async function startLocalS3(dir: string) {
+export async function startLocalS3(dir: string) {
   mkdirSync(dir, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",

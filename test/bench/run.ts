@@ -23,6 +23,7 @@ import { type Figure, inProcess } from "./in-process";
 import { load, writePage } from "./report";
 import { scenarios } from "./scenarios";
 import { type Measured, sideBySide } from "./side-by-side";
+import { startStorageProcess } from "./storage-process";
 import { type UploadFigures, uploadComparison } from "./upload";
 
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -84,7 +85,11 @@ async function main() {
     for (const [runtime, start] of runtimes) {
       if (!fixtures) break;
       await attempt(`load on ${runtime}`, async () => {
-        const target = await start(settings);
+        const storage = await startStorageProcess(stack.storageDirectory);
+        const target = await start({ ...settings, S3_ENDPOINT: storage.endpoint }).catch(async (error) => {
+          await storage.stop();
+          throw error;
+        });
         try {
           const figures = await loadRuntime(target, fixtures, {
             runtime,
@@ -98,6 +103,7 @@ async function main() {
           memory.push(figures.memory);
         } finally {
           await target.stop();
+          await storage.stop();
         }
       });
     }

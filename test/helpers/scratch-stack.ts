@@ -19,6 +19,8 @@ export async function scratchStack(name: string) {
     });
     return {
       settings: stack.settings,
+      /** The local S3 server's directory (another s3rver on it serves the same objects). */
+      storageDirectory: join(dataDir, "s3"),
       /** Which database the figures were taken on, for the report. */
       database: process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL" : "embedded PostgreSQL",
       async stop() {
