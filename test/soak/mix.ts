@@ -36,7 +36,7 @@ const decoder = new TextDecoder();
 const asText = (bytes: Uint8Array) => decoder.decode(bytes);
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
 
-function expectStatus(answer: Answer, status: number): string | undefined {
+export function expectStatus(answer: Answer, status: number): string | undefined {
   return answer.status === status
     ? undefined
     : `status ${answer.status}, not ${status}: ${asText(answer.body).slice(0, 200)}`;
@@ -64,7 +64,7 @@ const jsonCheck = (status: number, body: unknown) => (answer: Answer) =>
 
 const pick = <T>(values: readonly T[], random: () => number): T => values[Math.floor(random() * values.length)] as T;
 const PATHS = Object.keys(FILES) as FilePath[];
-const one = (weight: number, call: (random: () => number) => Call): Operation => ({
+export const one = (weight: number, call: (random: () => number) => Call): Operation => ({
   weight,
   calls: 1,
   run: async (send, random) => void (await send(call(random))),

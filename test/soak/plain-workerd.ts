@@ -20,7 +20,6 @@ import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "./fixtures";
 import { inspect } from "./inspector";
-import { mix } from "./mix";
 import { descriptors, inSteps, MiB, PROBE, probeOperations } from "./probe-kinds";
 import { rssOf } from "./processes";
 
@@ -65,7 +64,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "artifact-edge-plain-"));
   try {
     const settings = { ...stack.settings, ADMIN_TOKEN, PRESIGN_EXPIRES_IN: "300" };
-    const ops = probeOperations(CONTROLS.includes(KIND) ? "version" : KIND, mix(await makeFixtures(settings)));
+    const ops = probeOperations(CONTROLS.includes(KIND) ? "version" : KIND, await makeFixtures(settings));
     const [port, inspectorPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, "config.capnp"), config(module(dir), port, settings));
     const workerd = spawn(

@@ -1,14 +1,50 @@
 import { readdirSync } from "node:fs";
+import { routes } from "../bench/http-load";
+import { url } from "../helpers/harness";
+import type { Fixtures } from "./fixtures";
 import { runLoad } from "./load";
-import type { Operation } from "./mix";
+import { type Answer, expectStatus, mix, type Operation, one } from "./mix";
+
+/** The answer is `status`, with `body` when given (as autocannon's expectBody checks it). */
+const answerCheck = (status: number, body?: string) => (answer: Answer) =>
+  expectStatus(answer, status) ??
+  (body === undefined || Buffer.from(answer.body).toString() === body ? undefined : "body differs");
 
 /**
- * PROBE_KIND's operations: one of mix()'s by position, all of them ("mixed"), or "version", a
- * request that touches neither database nor storage (GitLab's version route is not served: 404).
+ * `npm run bench`'s load-table routes (test/bench/http-load.ts) as operations: "bench" all three
+ * (archive 302, the small public file, the same by ref; equal shares, interleaved), "small-file"
+ * the public file alone (kept in the Cache API after its first read), "private-small-file" the
+ * same file of the private project with a Reporter's token (never cached).
  */
-export function probeOperations(kind: string, all: Operation[]): Operation[] {
+function benchOperations(kind: string, f: Fixtures): Operation[] | undefined {
+  const list = routes(f);
+  const [archive, small, byRef] = list.map((r) =>
+    one(1, () => ({ kind: r.name, path: r.path, check: answerCheck(r.status, r.body) })),
+  );
+  if (kind === "bench") return [archive, small, byRef] as Operation[];
+  if (kind === "small-file") return [small as Operation];
+  if (kind !== "private-small-file") return undefined;
+  return [
+    one(1, () => ({
+      kind: "private small file 200",
+      path: url.jobArtifactFile(f.privateProject, f.privateJob, "README.md"),
+      headers: { "PRIVATE-TOKEN": f.reporterToken },
+      check: answerCheck(200, list[1]?.body),
+    })),
+  ];
+}
+
+/**
+ * PROBE_KIND's operations: one of mix()'s by position, all of them ("mixed"), the bench's routes
+ * (benchOperations), or "version", a request that touches neither database nor storage (GitLab's
+ * version route is not served: 404).
+ */
+export function probeOperations(kind: string, fixtures: Fixtures): Operation[] {
   const at: Record<string, number> = { archive: 0, file: 3, range: 5, "missing-job": 8, upload: 10 };
+  const all = mix(fixtures);
   if (kind === "mixed") return all;
+  const bench = benchOperations(kind, fixtures);
+  if (bench) return bench;
   if (kind === "version") {
     return [
       {

@@ -1,24 +1,29 @@
 /**
  * `npm run soak:probe`: what grows in workerd. One kind of request (PROBE_KIND: version, archive,
- * file, range, missing-job, upload or mixed) is sent PROBE_REQUESTS times (default 20,000) over
+ * file, range, missing-job, upload, mixed, or the bench's routes: bench, small-file,
+ * private-small-file) is sent PROBE_REQUESTS times (default 20,000) over
  * PROBE_CONNECTIONS (default 16) to the Worker in workerd, in PROBE_STEPS (default 5) steps.
- * After each step a heap snapshot is taken through the isolate's inspector (a full GC first),
- * then the JS heap (V8's used and total size), the workerd's resident memory and its open
- * descriptors are read (PROBE_SNAPSHOTS=0 leaves the snapshots out); the kinds of object whose bytes grew most from the first step's
- * snapshot to the last one's are printed. Diagnostics only: nothing is written.
+ * After each step the JS heap as the load left it (V8's used and committed size, no GC forced),
+ * the workerd's resident memory and its open descriptors are read; then, every PROBE_SNAPSHOTS
+ * steps, a heap snapshot is taken through the isolate's inspector (a full GC first) and the heap
+ * used after it read. The kinds of object whose bytes grew most from the first snapshot to the
+ * last one are printed. Diagnostics only: nothing is written.
  */
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "./fixtures";
 import { type HeapCount, inspect } from "./inspector";
-import { mix } from "./mix";
 import { descriptors, inSteps, MiB, PROBE, probeOperations } from "./probe-kinds";
 import { rssOf } from "./processes";
 import { startWorkerd } from "./targets";
 
 const { kind: KIND, requests: REQUESTS, connections: CONNECTIONS, steps: STEPS } = PROBE;
-/** PROBE_SNAPSHOTS=0: no snapshots (their own allocations stay out of the RSS), heap not collected. */
-const SNAPSHOTS = process.env.PROBE_SNAPSHOTS !== "0";
+/**
+ * PROBE_SNAPSHOTS=N: a snapshot (a full GC first) after every Nth step and after the last; 1 (the
+ * default) after every step, 0 none (their own allocations stay out of the RSS, the heap is never
+ * collected by hand).
+ */
+const EVERY = Number(process.env.PROBE_SNAPSHOTS ?? 1);
 
 function grown(before: Map<string, HeapCount>, after: Map<string, HeapCount>) {
   return [...after]
@@ -36,36 +41,50 @@ async function main() {
   const stack = await scratchStack("probe");
   try {
     const settings = { ...stack.settings, ADMIN_TOKEN };
-    const ops = probeOperations(KIND, mix(await makeFixtures(settings)));
+    const ops = probeOperations(KIND, await makeFixtures(settings));
     const target = await startWorkerd(settings, { inspectorPort: 0 });
     const [served] = target.processes;
     if (!served || !target.inspectorUrl) throw new Error("no workerd or no inspector");
     const inspector = await inspect(target.inspectorUrl);
     try {
+      let step = 0;
+      // Heap and RSS as the load left them (Runtime.getHeapUsage forces no GC), then, on a
+      // snapshot's step, the heap used after the snapshot's full GC.
       const measure = async (done: number, seconds: number, errors: number) => {
-        const objects = SNAPSHOTS ? await inspector.snapshot() : undefined;
         const heap = await inspector.heapUsage();
+        const rss = rssOf(served.pid) ?? 0;
+        const snapshotting = EVERY > 0 && (step % EVERY === 0 || step === STEPS);
+        step++;
+        const objects = snapshotting ? await inspector.snapshot() : undefined;
+        const collected = objects ? MiB((await inspector.heapUsage()).usedSize) : "-";
+        const perSecond = seconds > 0 ? (REQUESTS / STEPS / seconds).toFixed(0) : "-";
         console.log(
           [
             done,
             seconds.toFixed(1),
+            perSecond,
             errors,
             MiB(heap.usedSize),
             MiB(heap.totalSize),
-            MiB(rssOf(served.pid) ?? 0),
+            MiB(rss),
             descriptors(served.pid),
+            collected,
           ].join("\t"),
         );
         return objects;
       };
       console.log(`${KIND}: ${REQUESTS} requests, ${CONNECTIONS} connections, workerd pid ${served.pid}`);
-      console.log("requests\tseconds\terrors\theap used MiB\theap total MiB\tRSS MiB\tfds");
+      console.log(
+        "requests\tseconds\treq/s\terrors\theap used MiB\theap committed MiB\tRSS MiB\tfds\theap used after full GC MiB",
+      );
       await measure(0, 0, 0);
       let first: Map<string, HeapCount> | undefined;
       let last: Map<string, HeapCount> | undefined;
       await inSteps(target.origin, ops, async (done, seconds, errors) => {
-        last = await measure(done, seconds, errors);
-        first ??= last;
+        const objects = await measure(done, seconds, errors);
+        if (!objects) return;
+        last = objects;
+        first ??= objects;
       });
       if (first && last) {
         console.log(`objects grown from step 1 to step ${STEPS} (count, bytes):`);
