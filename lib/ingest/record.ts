@@ -12,8 +12,8 @@ import { type EntryGroup, entryGroups } from "./entry-groups";
 import { ARCHIVE_FILENAME } from "./keys";
 
 /**
- * Index groups per INSERT, three parameters each: an index of MAX_ENTRIES entries is a few
- * statements, 70,000 entries (547 groups) one.
+ * Index groups per INSERT (values as literals, at most about 16 KiB a group, so a statement stays
+ * near 16 MB): an index of MAX_ENTRIES entries is a few statements, 70,000 entries (547 groups) one.
  */
 export const INDEX_INSERT_BATCH = 1_000;
 
