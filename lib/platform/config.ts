@@ -77,14 +77,21 @@ function wholeNumber(min: number, max: number, error: string) {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/** The Node entry's edge cache by default: 64 MiB of public files (lib/platform/memory-edge-cache.ts). */
+export const DEFAULT_EDGE_CACHE_BYTES = 64 * MB;
+
 /**
  * Settings only the Node entry reads (functions/node.ts; `npm start` reads PORT alone). The
  * cleanup runs every CLEANUP_INTERVAL seconds, as the Worker's Cron Trigger runs it every 7 minutes.
+ * EDGE_CACHE_BYTES bounds the memory kept for public files (0: none kept).
  */
 export const nodeSchema = z.object({
   PORT: wholeNumber(1, 65_535, "must be a port number").default(8787),
   // setInterval holds at most 2^31-1 milliseconds; past that Node fires at once, as it does for NaN.
   CLEANUP_INTERVAL: wholeNumber(1, 2_147_483, "must be a whole number of seconds from 1 to 2147483").default(420),
+  EDGE_CACHE_BYTES: wholeNumber(0, 1024 * MB, "must be a whole number of bytes from 0 to 1073741824").default(
+    DEFAULT_EDGE_CACHE_BYTES,
+  ),
 });
 
 /** Validates settings once; every missing or malformed one is named in the error. */

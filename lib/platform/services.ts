@@ -5,7 +5,10 @@ import { S3Storage, type Storage, type StorageGet } from "./storage";
 
 export type { Logger } from "./log";
 
-/** The Workers Cache API (caches.default) with the request's waitUntil: the Worker's alone. */
+/**
+ * Where public files are kept between requests: the Workers Cache API (caches.default) with the
+ * request's waitUntil on the Worker, memory on the Node entry (lib/platform/memory-edge-cache.ts).
+ */
 export interface EdgeCache {
   match(key: Request): Promise<Response | undefined>;
   put(key: Request, response: Response): Promise<void>;
@@ -20,7 +23,7 @@ export interface Services {
   readonly storage: Storage;
   readonly now: () => Date;
   readonly log: Logger;
-  /** Absent on Node, which has no Cache API (docs/downloads.md#edge-cache). */
+  /** Absent where nothing is kept (tests, EDGE_CACHE_BYTES=0): docs/downloads.md#edge-cache. */
   readonly edgeCache?: EdgeCache;
 }
 

@@ -18,7 +18,7 @@ export interface LoadFigures {
 
 /**
  * The serving process's resident set: after the warm-up, at its working size (WORKING_REQUESTS
- * served, load table included), and after `requests` more, the three routes in turn.
+ * served, load table included), and after `requests` more, the four routes in turn.
  */
 export interface MemoryFigures {
   readonly runtime: string;
@@ -45,9 +45,15 @@ interface Route {
   readonly path: string;
   readonly status: number;
   readonly body?: string;
+  readonly headers?: Record<string, string>;
 }
 
-/** The routes of the load table: the archive 302, a small file by job id, and the same file by ref. */
+/**
+ * The routes of the load table: the archive 302, a small public file by job id (kept in the edge
+ * cache after its first read: the Cache API on workerd, memory on the Node entry), the same file by
+ * ref, and the same file of a private project read with a Reporter's token (never cached: storage
+ * is read every time).
+ */
 export function routes(f: Fixtures): Route[] {
   const readme = new TextDecoder().decode(FILES["README.md"]);
   return [
@@ -63,6 +69,13 @@ export function routes(f: Fixtures): Route[] {
       path: url.refArtifactFile(f.publicProject, f.ref, "README.md", "build"),
       status: 200,
       body: readme,
+    },
+    {
+      name: "private small file 200 (token, not cached)",
+      path: url.jobArtifactFile(f.privateProject, f.privateJob, "README.md"),
+      status: 200,
+      body: readme,
+      headers: { "PRIVATE-TOKEN": f.reporterToken },
     },
   ];
 }
@@ -82,6 +95,7 @@ async function cannon(origin: URL, route: Route, options: { connections: number;
           duration: options.seconds,
           amount: options.amount,
           expectBody: route.body,
+          headers: route.headers,
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );
@@ -96,7 +110,7 @@ async function cannon(origin: URL, route: Route, options: { connections: number;
 /**
  * The load table's rows for one runtime, then its memory: RSS after a warm-up, at the working size
  * (small files topping the load table up to WORKING_REQUESTS), and after `memoryRequests` more
- * (the three routes in turn); each top-up bounded by `memorySeconds`.
+ * (the four routes in turn); each top-up bounded by `memorySeconds`.
  */
 export async function loadRuntime(
   target: Target,

@@ -13,16 +13,37 @@ export interface HeapCount {
 }
 
 /**
+ * The isolates a workerd runs beside the Worker (miniflare's own Workers, under wrangler) and their
+ * JS heaps as the load left them, read through the workerd's own inspector (whichever of its
+ * listening ports answers /json/list), one short session each. The Worker's own isolate
+ * ("core:user:…") is left out: workerd keeps one session an isolate, and the caller holds it.
+ */
+export async function otherIsolateHeaps(ports: readonly number[]): Promise<Map<string, HeapUsage>> {
+  const heaps = new Map<string, HeapUsage>();
+  for (const port of ports) {
+    const list = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) })
+      .then((r) => (r.ok ? (r.json() as Promise<{ id: string; webSocketDebuggerUrl?: string }[]>) : []))
+      .catch(() => []);
+    for (const target of list) {
+      if (!target.webSocketDebuggerUrl || target.id.startsWith("core:user:")) continue;
+      const session = await inspect(new URL(target.webSocketDebuggerUrl));
+      try {
+        heaps.set(target.id, await session.heapUsage());
+      } finally {
+        session.close();
+      }
+    }
+  }
+  return heaps;
+}
+
+/**
  * A Chrome DevTools Protocol session on the Worker's isolate (wrangler's inspector proxy in
  * front of workerd's): read the heap's size, take a snapshot (V8 collects garbage fully first;
  * workerd never answers HeapProfiler.collectGarbage, so a snapshot is the way to force a GC).
  */
 export async function inspect(inspectorUrl: URL) {
-  const http = new URL(inspectorUrl);
-  http.protocol = "http:";
-  const targets = (await (await fetch(new URL("/json", http))).json()) as { webSocketDebuggerUrl?: string }[];
-  const target = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-  if (!target) throw new Error(`no inspectable isolate at ${inspectorUrl}`);
+  const target = inspectorUrl.pathname.length > 1 ? inspectorUrl.href : await firstIsolate(inspectorUrl);
   const socket = new WebSocket(target, { maxPayload: 1 << 30 });
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   let next = 0;
@@ -88,6 +109,16 @@ export async function inspect(inspectorUrl: URL) {
     },
     close: () => socket.close(),
   };
+}
+
+/** The first isolate an inspector (at its root URL) offers. */
+async function firstIsolate(inspectorUrl: URL): Promise<string> {
+  const http = new URL(inspectorUrl);
+  http.protocol = "http:";
+  const targets = (await (await fetch(new URL("/json", http))).json()) as { webSocketDebuggerUrl?: string }[];
+  const target = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+  if (!target) throw new Error(`no inspectable isolate at ${inspectorUrl}`);
+  return target;
 }
 
 interface SamplingNode {

@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
 import { routes } from "../bench/http-load";
-import { url } from "../helpers/harness";
 import type { Fixtures } from "./fixtures";
 import { runLoad } from "./load";
 import { type Answer, expectStatus, mix, type Operation, one } from "./mix";
@@ -11,27 +10,19 @@ const answerCheck = (status: number, body?: string) => (answer: Answer) =>
   (body === undefined || Buffer.from(answer.body).toString() === body ? undefined : "body differs");
 
 /**
- * `npm run bench`'s load-table routes (test/bench/http-load.ts) as operations: "bench" all three
- * (archive 302, the small public file, the same by ref; equal shares, interleaved), "small-file"
- * the public file alone (kept in the Cache API after its first read), "private-small-file" the
- * same file of the private project with a Reporter's token (never cached).
+ * `npm run bench`'s load-table routes (test/bench/http-load.ts) as operations: "bench" the first
+ * three (archive 302, the small public file, the same by ref; equal shares, interleaved),
+ * "small-file" the public file alone (kept in the Cache API after its first read),
+ * "private-small-file" the same file of the private project with a Reporter's token (never cached).
  */
 function benchOperations(kind: string, f: Fixtures): Operation[] | undefined {
-  const list = routes(f);
-  const [archive, small, byRef] = list.map((r) =>
-    one(1, () => ({ kind: r.name, path: r.path, check: answerCheck(r.status, r.body) })),
+  const [archive, small, byRef, privateSmall] = routes(f).map((r) =>
+    one(1, () => ({ kind: r.name, path: r.path, headers: r.headers, check: answerCheck(r.status, r.body) })),
   );
   if (kind === "bench") return [archive, small, byRef] as Operation[];
   if (kind === "small-file") return [small as Operation];
-  if (kind !== "private-small-file") return undefined;
-  return [
-    one(1, () => ({
-      kind: "private small file 200",
-      path: url.jobArtifactFile(f.privateProject, f.privateJob, "README.md"),
-      headers: { "PRIVATE-TOKEN": f.reporterToken },
-      check: answerCheck(200, list[1]?.body),
-    })),
-  ];
+  if (kind === "private-small-file") return [privateSmall as Operation];
+  return undefined;
 }
 
 /**

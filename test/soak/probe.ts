@@ -4,7 +4,8 @@
  * private-small-file) is sent PROBE_REQUESTS times (default 20,000) over
  * PROBE_CONNECTIONS (default 16) to the Worker in workerd, in PROBE_STEPS (default 5) steps.
  * After each step the JS heap as the load left it (V8's used and committed size, no GC forced),
- * the workerd's resident memory and its open descriptors are read; then, every PROBE_SNAPSHOTS
+ * the workerd's resident memory, the committed heaps of every isolate it runs (miniflare's own
+ * Workers too, through the workerd's own inspector) and its open descriptors are read; then, every PROBE_SNAPSHOTS
  * steps, a heap snapshot is taken through the isolate's inspector (a full GC first) and the heap
  * used after it read. The kinds of object whose bytes grew most from the first snapshot to the
  * last one are printed. Diagnostics only: nothing is written.
@@ -12,9 +13,9 @@
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "./fixtures";
-import { type HeapCount, inspect } from "./inspector";
+import { type HeapCount, type HeapUsage, inspect, otherIsolateHeaps } from "./inspector";
 import { descriptors, inSteps, MiB, PROBE, probeOperations } from "./probe-kinds";
-import { rssOf } from "./processes";
+import { listeningPorts, rssOf } from "./processes";
 import { startWorkerd } from "./targets";
 
 const { kind: KIND, requests: REQUESTS, connections: CONNECTIONS, steps: STEPS } = PROBE;
@@ -48,11 +49,14 @@ async function main() {
     const inspector = await inspect(target.inspectorUrl);
     try {
       let step = 0;
+      let isolates = new Map<string, HeapUsage>();
       // Heap and RSS as the load left them (Runtime.getHeapUsage forces no GC), then, on a
       // snapshot's step, the heap used after the snapshot's full GC.
       const measure = async (done: number, seconds: number, errors: number) => {
         const heap = await inspector.heapUsage();
         const rss = rssOf(served.pid) ?? 0;
+        isolates = await otherIsolateHeaps(listeningPorts(served.pid));
+        const committed = [...isolates.values()].reduce((sum, h) => sum + h.totalSize, heap.totalSize);
         const snapshotting = EVERY > 0 && (step % EVERY === 0 || step === STEPS);
         step++;
         const objects = snapshotting ? await inspector.snapshot() : undefined;
@@ -67,15 +71,22 @@ async function main() {
             MiB(heap.usedSize),
             MiB(heap.totalSize),
             MiB(rss),
+            MiB(committed),
+            MiB(rss - committed),
             descriptors(served.pid),
             collected,
           ].join("\t"),
         );
+        const others = [...isolates].map(([id, h]) => `${id} ${MiB(h.totalSize)}`);
+        if (others.length > 0) console.log(`  other isolates' heaps committed, MiB: ${others.join(", ")}`);
         return objects;
       };
       console.log(`${KIND}: ${REQUESTS} requests, ${CONNECTIONS} connections, workerd pid ${served.pid}`);
       console.log(
-        "requests\tseconds\treq/s\terrors\theap used MiB\theap committed MiB\tRSS MiB\tfds\theap used after full GC MiB",
+        [
+          "requests\tseconds\treq/s\terrors\theap used MiB\theap committed MiB\tRSS MiB",
+          "all isolates' heaps committed MiB\tRSS outside them MiB\tfds\theap used after full GC MiB",
+        ].join("\t"),
       );
       await measure(0, 0, 0);
       let first: Map<string, HeapCount> | undefined;

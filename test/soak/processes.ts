@@ -38,6 +38,25 @@ export function descendants(root: number): { pid: number; name: string }[] {
   return found;
 }
 
+/** The TCP ports a process listens on (Linux /proc): each listening socket's inode, then its port. */
+export function listeningPorts(pid: number): number[] {
+  let held: Set<string>;
+  try {
+    held = new Set(
+      readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: "utf8" })),
+    );
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = fields[1]?.split(":")[1];
+    if (port && fields[3] === "0A" && held.has(`socket:[${fields[9]}]`)) ports.push(Number.parseInt(port, 16));
+  }
+  return ports;
+}
+
 /**
  * The process listening on `port` of 127.0.0.1 (Linux /proc): the socket's inode from
  * /proc/net/tcp, then the process holding a descriptor to it; undefined if none is seen.

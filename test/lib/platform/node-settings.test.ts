@@ -4,10 +4,15 @@ import { ConfigError, nodeSchema, parseSettings } from "../../../lib/platform/co
 const parse = (source: Record<string, string>) => parseSettings(nodeSchema, source);
 
 describe("the Node entry's own settings", () => {
-  it("defaults to port 8787 and a cleanup every 420 seconds; an empty value counts as unset", () => {
-    expect(parse({})).toEqual({ PORT: 8787, CLEANUP_INTERVAL: 420 });
-    expect(parse({ PORT: "", CLEANUP_INTERVAL: "" })).toEqual({ PORT: 8787, CLEANUP_INTERVAL: 420 });
-    expect(parse({ PORT: "9000", CLEANUP_INTERVAL: "60" })).toEqual({ PORT: 9000, CLEANUP_INTERVAL: 60 });
+  it("defaults to port 8787, a cleanup every 420 seconds and 64 MiB of edge cache; an empty value counts as unset", () => {
+    const defaults = { PORT: 8787, CLEANUP_INTERVAL: 420, EDGE_CACHE_BYTES: 64 * 1024 * 1024 };
+    expect(parse({})).toEqual(defaults);
+    expect(parse({ PORT: "", CLEANUP_INTERVAL: "", EDGE_CACHE_BYTES: "" })).toEqual(defaults);
+    expect(parse({ PORT: "9000", CLEANUP_INTERVAL: "60", EDGE_CACHE_BYTES: "0" })).toEqual({
+      PORT: 9000,
+      CLEANUP_INTERVAL: 60,
+      EDGE_CACHE_BYTES: 0,
+    });
   });
 
   it.each([
@@ -15,6 +20,9 @@ describe("the Node entry's own settings", () => {
     ["CLEANUP_INTERVAL", "0", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
     ["CLEANUP_INTERVAL", "1.5", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
     ["CLEANUP_INTERVAL", "2147484", "CLEANUP_INTERVAL: must be a whole number of seconds from 1 to 2147483"],
+    ["EDGE_CACHE_BYTES", "-1", "EDGE_CACHE_BYTES: must be a whole number of bytes from 0 to 1073741824"],
+    ["EDGE_CACHE_BYTES", "64MiB", "EDGE_CACHE_BYTES: must be a whole number of bytes from 0 to 1073741824"],
+    ["EDGE_CACHE_BYTES", "1073741825", "EDGE_CACHE_BYTES: must be a whole number of bytes from 0 to 1073741824"],
     ["PORT", "http", "PORT: must be a port number"],
     ["PORT", "65536", "PORT: must be a port number"],
     ["PORT", "0", "PORT: must be a port number"],
