@@ -4,7 +4,10 @@
  * loopback only. Each gets SOAK_REQUESTS (default 50,000) mixed requests over SOAK_CONNECTIONS
  * (default 64) connections, or SOAK_SECONDS (default 900) of them, whichever ends first; every
  * answer is checked and the serving process's memory sampled. The figures go to docs/soak.md.
- * Exits 1 when any answer was wrong. SOAK_TARGETS=node or =workerd runs one of them.
+ * Exits 1 when any answer was wrong. SOAK_TARGETS (default "node,workerd") picks the targets:
+ * "node" the Node entry, "workerd" the Worker as deployed (its bundle on `workerd serve`, the Cache
+ * API outside it, as on Cloudflare), "wrangler" the Worker as `npm start` runs it (miniflare's own
+ * Workers and wrangler's proxy beside it: docs/soak.md#what-grows-in-workerd).
  */
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
@@ -13,7 +16,7 @@ import { runLoad } from "./load";
 import { memoryFigures, sampleMemory } from "./memory";
 import { mix } from "./mix";
 import { summary, type TargetFigures, writeSoakReport } from "./report";
-import { startNode, startWorkerd, type Target } from "./targets";
+import { startNode, startPlainWorkerd, startWorkerd, type Target } from "./targets";
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 50_000);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 64);
@@ -21,7 +24,8 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 900);
 const TARGETS = (process.env.SOAK_TARGETS ?? "node,workerd").split(",");
 const STARTERS: Record<string, (settings: Record<string, string>) => Promise<Target>> = {
   node: startNode,
-  workerd: startWorkerd,
+  workerd: (settings) => startPlainWorkerd(settings),
+  wrangler: startWorkerd,
 };
 
 async function soak(target: Target, operations: ReturnType<typeof mix>): Promise<TargetFigures> {
