@@ -16,7 +16,7 @@
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "../soak/fixtures";
-import { startNode, startWorkerd, type Target } from "../soak/targets";
+import { startNode, startPlainWorkerd, startWorkerd, type Target } from "../soak/targets";
 import { chartSvg } from "./chart";
 import { type LoadFigures, loadRuntime, type MemoryFigures } from "./http-load";
 import { type Figure, inProcess } from "./in-process";
@@ -80,7 +80,8 @@ async function main() {
     const fixtures = PARTS.has("load") ? await attempt("load fixtures", () => makeFixtures(settings)) : undefined;
     const runtimes: [string, (s: Record<string, string>) => Promise<Target>][] = [
       ["Node entry", startNode],
-      ["workerd", startWorkerd],
+      ["workerd", (s) => startPlainWorkerd(s)],
+      ["wrangler", startWorkerd],
     ];
     for (const [runtime, start] of runtimes) {
       if (!fixtures) break;

@@ -10,15 +10,18 @@
  * used after it read. The kinds of object whose bytes grew most from the first snapshot to the
  * last one are printed. Diagnostics only: nothing is written.
  */
+import { freePort } from "../../lib/local/stack";
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "./fixtures";
 import { type HeapCount, type HeapUsage, inspect, otherIsolateHeaps } from "./inspector";
 import { descriptors, inSteps, MiB, PROBE, probeOperations } from "./probe-kinds";
 import { listeningPorts, rssOf } from "./processes";
-import { startWorkerd } from "./targets";
+import { startNode, startWorkerd } from "./targets";
 
 const { kind: KIND, requests: REQUESTS, connections: CONNECTIONS, steps: STEPS } = PROBE;
+/** PROBE_TARGET=node probes the Node entry (functions/node.ts, its inspector) instead of the Worker under wrangler. */
+const TARGET = process.env.PROBE_TARGET ?? "wrangler";
 /**
  * PROBE_SNAPSHOTS=N: a snapshot (a full GC first) after every Nth step and after the last; 1 (the
  * default) after every step, 0 none (their own allocations stay out of the RSS, the heap is never
@@ -43,9 +46,12 @@ async function main() {
   try {
     const settings = { ...stack.settings, ADMIN_TOKEN };
     const ops = probeOperations(KIND, await makeFixtures(settings));
-    const target = await startWorkerd(settings, { inspectorPort: 0 });
+    const target =
+      TARGET === "node"
+        ? await startNode(settings, { inspectorPort: await freePort() })
+        : await startWorkerd(settings, { inspectorPort: 0 });
     const [served] = target.processes;
-    if (!served || !target.inspectorUrl) throw new Error("no workerd or no inspector");
+    if (!served || !target.inspectorUrl) throw new Error("no serving process or no inspector");
     const inspector = await inspect(target.inspectorUrl);
     try {
       let step = 0;
@@ -55,7 +61,7 @@ async function main() {
       const measure = async (done: number, seconds: number, errors: number) => {
         const heap = await inspector.heapUsage();
         const rss = rssOf(served.pid) ?? 0;
-        isolates = await otherIsolateHeaps(listeningPorts(served.pid));
+        isolates = TARGET === "node" ? isolates : await otherIsolateHeaps(listeningPorts(served.pid));
         const committed = [...isolates.values()].reduce((sum, h) => sum + h.totalSize, heap.totalSize);
         const snapshotting = EVERY > 0 && (step % EVERY === 0 || step === STEPS);
         step++;
@@ -81,7 +87,7 @@ async function main() {
         if (others.length > 0) console.log(`  other isolates' heaps committed, MiB: ${others.join(", ")}`);
         return objects;
       };
-      console.log(`${KIND}: ${REQUESTS} requests, ${CONNECTIONS} connections, workerd pid ${served.pid}`);
+      console.log(`${KIND}: ${REQUESTS} requests, ${CONNECTIONS} connections, ${served.role} pid ${served.pid}`);
       console.log(
         [
           "requests\tseconds\treq/s\terrors\theap used MiB\theap committed MiB\tRSS MiB",

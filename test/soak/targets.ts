@@ -28,9 +28,13 @@ export interface Target {
 const ROOT = new URL("../..", import.meta.url);
 
 /** The Node entry (functions/node.ts) in a process of its own, as `npm run serve:node` runs it. */
-export async function startNode(settings: Record<string, string>): Promise<Target> {
+export async function startNode(
+  settings: Record<string, string>,
+  options: { inspectorPort?: number } = {},
+): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "functions/node.ts"], {
+  const inspect = options.inspectorPort === undefined ? [] : [`--inspect=127.0.0.1:${options.inspectorPort}`];
+  const child = spawn(process.execPath, [...inspect, "--import", "tsx", "functions/node.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...settings, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -41,7 +45,7 @@ export async function startNode(settings: Record<string, string>): Promise<Targe
     const read = (chunk: Buffer) => {
       output += chunk;
       for (const line of String(chunk).split("\n")) if (line.includes('"level":"error"')) errors++;
-      if (output.includes("listening")) resolve();
+      if (output.includes("artifact-edge listening")) resolve();
     };
     child.stdout.on("data", read);
     child.stderr.on("data", read);
@@ -54,6 +58,7 @@ export async function startNode(settings: Record<string, string>): Promise<Targe
     origin: new URL(`http://127.0.0.1:${port}`),
     processes: [{ role: "the Node entry", pid: child.pid }],
     errorLines: () => errors,
+    inspectorUrl: options.inspectorPort === undefined ? undefined : new URL(`ws://127.0.0.1:${options.inspectorPort}`),
     async stop() {
       child.kill("SIGTERM");
       await once(child, "exit");
