@@ -57,7 +57,7 @@ async function receiveFile(
         // handler reads the settings again after the body, with any fields that follow the file.
         uploadSettings(fields, services.now());
         const key = archiveKey(job);
-        stored = { key, summary: await storeArchive(services, key, body) };
+        stored = await storeArchive(services, key, body);
       },
     },
     { maxFileBytes: services.config.MAX_ARTIFACT_SIZE },

@@ -22,9 +22,18 @@ export const INDEX_INSERT_BATCH = 1_000;
  * refused (NotAZipError, 400), as is one past `maxEntries` entries (ZipLimitError, 413): every
  * archive recorded is indexed, so no download reads a central directory (security review finding 3).
  */
-async function indexGroups(services: { storage: Storage }, record: ArchiveRecord, maxEntries: number) {
-  const { centralDirectory: location, tail, size } = record.summary;
-  return entryGroups(await indexArchive(services.storage, { key: record.key, size }, { location, tail }, maxEntries));
+export async function indexGroups(
+  storage: Storage,
+  archive: { readonly key: string; readonly summary: ArchiveSummary },
+  maxEntries: number,
+): Promise<EntryGroup[]> {
+  const { centralDirectory: location, tail, size } = archive.summary;
+  return entryGroups(await indexArchive(storage, { key: archive.key, size }, { location, tail }, maxEntries));
+}
+
+/** Whether the upload kept the whole central directory, so that indexing reads nothing from storage. */
+export function directoryKept(summary: ArchiveSummary): boolean {
+  return summary.centralDirectory.offset >= summary.size - summary.tail.length;
 }
 
 /**
@@ -63,6 +72,8 @@ function insertGroups(
 export interface ArchiveRecord {
   readonly key: string;
   readonly summary: ArchiveSummary;
+  /** The index, when the upload built it on the way (storeArchive); otherwise built here. */
+  readonly groups?: EntryGroup[];
   readonly accessibility: "public" | "private" | "none";
   readonly expireAt: Date | null;
 }
@@ -85,7 +96,7 @@ export async function recordArchive(
 ): Promise<void> {
   const { db } = services;
   const maxEntries = services.config?.MAX_ARTIFACT_ENTRIES ?? DEFAULT_MAX_ARTIFACT_ENTRIES;
-  const groups = await indexGroups(services, record, maxEntries);
+  const groups = record.groups ?? (await indexGroups(services.storage, record, maxEntries));
   const replaced = await db.transaction(async (tx) => {
     const [previous] = await tx
       .select({ key: jobArtifacts.storage_key })

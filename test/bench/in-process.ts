@@ -67,8 +67,9 @@ export async function inProcess(settings: Record<string, string>, entryMiB: numb
     const pipeline = await make.pipeline(project);
     const { job } = await make.job(pipeline);
     const key = archiveKey(job);
-    const summary = await storeArchive(real, key, streamedZip(entryMiB));
-    await recordArchive(real, job, { key, summary, accessibility: "public", expireAt: null });
+    const stored = await storeArchive(real, key, streamedZip(entryMiB));
+    const { summary } = stored;
+    await recordArchive(real, job, { ...stored, accessibility: "public", expireAt: null });
     const small = await make.job(pipeline, { name: "small" });
     await make.archive(small.job, new Uint8Array(await new Response(streamedZip(1)).arrayBuffer()));
 

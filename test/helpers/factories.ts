@@ -133,10 +133,10 @@ export function factories(db: Database, storage?: Storage) {
     const store = needStorage();
     const key = archiveKey(owner);
     const services = { db, storage: store, log: quietLog, now: () => new Date() };
-    const summary = await storeArchive(services, key, new Blob([zip]).stream());
+    const stored = await storeArchive(services, key, new Blob([zip]).stream());
+    const { summary } = stored;
     await recordArchive(services, owner, {
-      key,
-      summary,
+      ...stored,
       accessibility: options.accessibility ?? "public",
       expireAt: options.expireAt === undefined ? null : options.expireAt,
     });

@@ -76,6 +76,9 @@ export async function inspect(inspectorUrl: URL) {
     });
   return {
     heapUsage: () => call<HeapUsage>("Runtime.getHeapUsage"),
+    /** The value of a JavaScript expression evaluated in the isolate (JSON-serialisable values). */
+    evaluate: async <T>(expression: string) =>
+      (await call<{ result: { value: T } }>("Runtime.evaluate", { expression, returnByValue: true })).result.value,
     /** A heap snapshot's objects (after a full GC) counted by kind ("object Pool", "closure onopen", ...). */
     async snapshot(): Promise<Map<string, HeapCount>> {
       chunks.length = 0;

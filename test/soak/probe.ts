@@ -83,6 +83,13 @@ async function main() {
             collected,
           ].join("\t"),
         );
+        if (TARGET === "node") {
+          // Node's own account: what Buffers and other memory outside the JS heap hold.
+          const usage = await inspector.evaluate<Record<string, number>>("process.memoryUsage()");
+          console.log(
+            `  process.memoryUsage(), MiB: external ${MiB(usage.external ?? 0)}, arrayBuffers ${MiB(usage.arrayBuffers ?? 0)}`,
+          );
+        }
         const others = [...isolates].map(([id, h]) => `${id} ${MiB(h.totalSize)}`);
         if (others.length > 0) console.log(`  other isolates' heaps committed, MiB: ${others.join(", ")}`);
         return objects;
