@@ -23,6 +23,8 @@ export interface TargetFigures {
   readonly others: readonly { readonly role: string; readonly memory: MemoryFigures }[];
   /** Error lines the service logged during the run. */
   readonly loggedErrors: number;
+  /** The requests before the measured run (to the working size), and their wrong answers. */
+  readonly warmup: { readonly requests: number; readonly errors: number };
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -52,7 +54,8 @@ function section(t: TargetFigures): string[] {
   return [
     `### ${t.name}`,
     "",
-    `RSS of ${t.role}, average of each tenth of the run: ${tenths(t.memory)}.`,
+    `Warm-up before the measured run: ${t.warmup.requests} requests, ${t.warmup.errors} errors.`,
+    `RSS of ${t.role}, average of each tenth of the measured run: ${tenths(t.memory)}.`,
     "",
     ...t.others.flatMap((o) => [
       `Also on the requests' way, ${o.role}: RSS ${rssLine(o.memory)} (start / mid / end), ` +
@@ -98,8 +101,10 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     "Every answer is checked (status, and for files every byte); an error is a wrong answer or a",
     "transport failure. RSS is the serving process's (the Node entry, or the workerd running the",
     "Worker; under wrangler, its proxy workerd is shown under the table), sampled every 250 ms;",
-    `memory counts as flat when the last quarter's average is at most`,
-    `${(FLAT_GROWTH * 100).toFixed(0)} % above the second quarter's (the first quarter is warm-up).`,
+    "Each target first serves SOAK_WARMUP requests of the same mix (answers checked, memory not sampled),",
+    "to the working size the bench judges memory from (`WORKING_REQUESTS`, test/bench/http-load.ts);",
+    `then, over the measured run, memory counts as flat when the last quarter's average is at most`,
+    `${(FLAT_GROWTH * 100).toFixed(0)} % above the second quarter's.`,
     "Latencies are measured by the load generator, which shares its Node process with s3rver and the",
     "PostgreSQL WebSocket bridge and the machine's cores with everything else (the load below), so",
     "they compare commits on one machine; they are not production figures.",

@@ -1,7 +1,8 @@
 /**
  * `npm run soak`: a bounded soak of the Node entry and of the Worker in workerd, one after the
  * other, against the same local stack (embedded PostgreSQL or TEST_DATABASE_URL, and s3rver), on
- * loopback only. Each gets SOAK_REQUESTS (default 50,000) mixed requests over SOAK_CONNECTIONS
+ * loopback only. Each gets SOAK_WARMUP (default 20,000, the bench's working size) mixed requests,
+ * answers checked, then SOAK_REQUESTS (default 50,000) more, measured, over SOAK_CONNECTIONS
  * (default 64) connections, or SOAK_SECONDS (default 900) of them, whichever ends first; every
  * answer is checked and the serving process's memory sampled. The figures go to docs/soak.md.
  * Exits 1 when any answer was wrong. SOAK_TARGETS (default "node,workerd") picks the targets:
@@ -9,6 +10,7 @@
  * API outside it, as on Cloudflare), "wrangler" the Worker as `npm start` runs it (miniflare's own
  * Workers and wrangler's proxy beside it: docs/soak.md#what-grows-in-workerd).
  */
+import { WORKING_REQUESTS } from "../bench/http-load";
 import { ADMIN_TOKEN } from "../helpers/harness";
 import { scratchStack } from "../helpers/scratch-stack";
 import { makeFixtures } from "./fixtures";
@@ -22,6 +24,8 @@ const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 50_000);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 900);
 const TARGETS = (process.env.SOAK_TARGETS ?? "node,workerd").split(",");
+/** Requests of the same mix before the measured run, answers checked, memory not sampled. */
+const WARMUP = Number(process.env.SOAK_WARMUP ?? WORKING_REQUESTS);
 const STARTERS: Record<string, (settings: Record<string, string>) => Promise<Target>> = {
   node: startNode,
   workerd: (settings) => startPlainWorkerd(settings),
@@ -32,6 +36,15 @@ async function soak(target: Target, operations: ReturnType<typeof mix>): Promise
   console.log(
     `${target.name}: ${target.origin.origin}, ${target.processes.map((p) => `${p.role} pid ${p.pid}`).join(", ")}`,
   );
+  // To the working size first, as the bench does (WORKING_REQUESTS): memory is judged from there.
+  const warmup = await runLoad({
+    origin: target.origin,
+    connections: CONNECTIONS,
+    requests: WARMUP,
+    seconds: SECONDS,
+    operations,
+  });
+  for (const example of warmup.examples) console.log(`  warm-up: ${example}`);
   const samplers = target.processes.map((p) => ({ role: p.role, sampler: sampleMemory(p.pid) }));
   const load = await runLoad({
     origin: target.origin,
@@ -52,6 +65,7 @@ async function soak(target: Target, operations: ReturnType<typeof mix>): Promise
     memory: served.memory,
     others,
     loggedErrors: target.errorLines(),
+    warmup: { requests: warmup.requests, errors: warmup.errors },
   };
   console.log(`\n${summary(figures)}`);
   for (const example of load.examples) console.log(`  ${example}`);
@@ -75,14 +89,14 @@ async function main() {
       }
     }
     writeSoakReport(
-      `SOAK_REQUESTS=${REQUESTS}, SOAK_CONNECTIONS=${CONNECTIONS}, SOAK_SECONDS=${SECONDS}, ` +
+      `SOAK_WARMUP=${WARMUP}, SOAK_REQUESTS=${REQUESTS}, SOAK_CONNECTIONS=${CONNECTIONS}, SOAK_SECONDS=${SECONDS}, ` +
         `database ${stack.database}`,
       results,
     );
   } finally {
     await stack.stop();
   }
-  if (results.some((r) => r.load.errors > 0)) process.exit(1);
+  if (results.some((r) => r.load.errors + r.warmup.errors > 0)) process.exit(1);
 }
 
 main().catch((error) => {
