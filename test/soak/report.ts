@@ -100,7 +100,7 @@ export function writeSoakReport(settings: string, targets: readonly TargetFigure
     "admin API, its archive uploaded with the job token as a runner does, a file of it read back).",
     "Every answer is checked (status, and for files every byte); an error is a wrong answer or a",
     "transport failure. RSS is the serving process's (the Node entry, or the workerd running the",
-    "Worker; under wrangler, its proxy workerd is shown under the table), sampled every 250 ms;",
+    "Worker; under wrangler, its proxy workerd is shown under the table), sampled every 250 ms.",
     "Each target first serves SOAK_WARMUP requests of the same mix (answers checked, memory not sampled),",
     "to the working size the bench judges memory from (`WORKING_REQUESTS`, test/bench/http-load.ts);",
     `then, over the measured run, memory counts as flat when the last quarter's average is at most`,
