@@ -157,8 +157,9 @@ export async function loadRuntime(
     let sent = 0;
     for (const [i, route] of over.entries()) {
       const seconds = (deadline - Date.now()) / 1000;
-      const share = Math.ceil((amount - sent) / (over.length - i));
-      if (seconds <= 0 || share <= 0) break;
+      // autocannon refuses fewer requests than connections: a top-up short of that sends that many.
+      const share = Math.max(options.connections, Math.ceil((amount - sent) / (over.length - i)));
+      if (seconds <= 0 || amount - sent <= 0) break;
       const result = await cannon(target.origin, route, { connections: options.connections, seconds, amount: share });
       sent += result.requests.total + result.errors;
     }
