@@ -89,13 +89,10 @@ function countPrintedErrors() {
 }
 
 /** Counts error lines in what a child process prints. */
-function errorLinesOf(stream: NodeJS.ReadableStream | null, onLine?: (line: string) => void) {
+function errorLinesOf(stream: NodeJS.ReadableStream | null) {
   let errors = 0;
   stream?.on("data", (chunk) => {
-    for (const line of String(chunk).split("\n")) {
-      if (line.includes('"level":"error"')) errors++;
-      onLine?.(line);
-    }
+    for (const line of String(chunk).split("\n")) if (line.includes('"level":"error"')) errors++;
   });
   return () => errors;
 }
@@ -114,8 +111,8 @@ function deployed() {
 /**
  * The Worker as deployed, on workerd's own server: the bundle `wrangler deploy --dry-run` writes
  * (or `module`, a control Worker of test/soak/controls/), served by `workerd serve` with a minimal
- * config: wrangler.toml's [vars] and the settings as text bindings, its compatibility date and flags, outbound
- * traffic allowed to local addresses, and the Cache API answered by an edge cache outside the
+ * config: wrangler.toml's [vars] and the settings as text bindings, its compatibility date and
+ * flags, outbound traffic allowed to local addresses, and the Cache API answered by an edge cache outside the
  * workerd (test/soak/edge-cache-service.ts), as Cloudflare's cache is outside an isolate. No
  * miniflare: the workerd runs the Worker's isolate and nothing else. `v8Flags` go to workerd's
  * Config.v8Flags.
