@@ -10,7 +10,7 @@ import { DEFAULT_EXPIRE_IN, expiryFrom, parseExpireIn } from "../lib/ingest/expi
 import { archiveKey, signedUploadSize } from "../lib/ingest/keys";
 import { readMultipart } from "../lib/ingest/multipart";
 import { recordArchive } from "../lib/ingest/record";
-import { adoptDirectUpload, type StoredArchive, storeArchive } from "../lib/ingest/store";
+import { adoptDirectUpload, discardArchive, type StoredArchive, storeArchive } from "../lib/ingest/store";
 import type { Services } from "../lib/platform/services";
 import type { Storage } from "../lib/platform/storage";
 import type { App } from "./app";
@@ -123,7 +123,7 @@ export function register(app: App) {
       if (!stored) throw paramMissing("file");
       await recordArchive(services, job, { ...stored, ...settings });
     } catch (error) {
-      if (stored) await storage.delete([stored.key]).catch(() => {});
+      if (stored) await discardArchive(services, stored.key);
       const answer = archiveFailure(error, { kind: "upload" });
       // A refused upload goes; after a failure of ours (storage, database) it stays for a retry.
       if (upload && answer instanceof ApiError && answer.status < 500) await deleteUpload(storage, upload);

@@ -1,5 +1,4 @@
-import { customType, integer, json, pgTable, primaryKey } from "drizzle-orm/pg-core";
-import { jobArtifacts } from "./artifacts";
+import { customType, json, pgTable, primaryKey } from "drizzle-orm/pg-core";
 
 /** Text compared byte for byte (collate "C"), the order the index and the browse walk use. */
 const byteText = customType<{ data: string }>({ dataType: () => 'text collate "C"' });
@@ -15,13 +14,17 @@ const byteText = customType<{ data: string }>({ dataType: () => 'text collate "C
  * for each of them, about four times the upload's own time at 70,000 entries (issue 9 goal 5);
  * a row per group is one of each per few hundred entries, and the download's statement still
  * finds its entry with one index probe and takes just that entry out of the group (`->`).
+ *
+ * The index belongs to the stored object, not to the job_artifacts row: an upload writes it under
+ * its own fresh key while storage is still taking the archive, so the transaction that records the
+ * archive carries none of it (issue 9 goal 5). Its rows go when the object goes (deleteNow, the
+ * cleanup's purge, a failed upload), and no download reaches them but through a row naming the key.
  */
 export const artifactEntryGroups = pgTable(
   "artifact_entry_groups",
   {
-    artifact_id: integer()
-      .notNull()
-      .references(() => jobArtifacts.id, { onDelete: "cascade" }),
+    // The archive's object (job_artifacts.storage_key): a fresh key per upload, never reused.
+    storage_key: byteText().notNull(),
     // The group's first entry: left(name, 600) byte by byte (any name fits a btree row: at most
     // 2,400 bytes of UTF-8, security review finding 10), then the name's hex SHA-256, which orders
     // names that share those 600 characters.
@@ -34,7 +37,7 @@ export const artifactEntryGroups = pgTable(
   },
   // Serves: the download statement's probe for the group that holds a name, and the artifact
   // browser's walk in byte order (lib/web/listing.ts).
-  (t) => [primaryKey({ columns: [t.artifact_id, t.first_key, t.first_sha256] })],
+  (t) => [primaryKey({ columns: [t.storage_key, t.first_key, t.first_sha256] })],
 );
 
 export type ArtifactEntryGroup = typeof artifactEntryGroups.$inferSelect;

@@ -260,7 +260,7 @@ export async function lookupDownload(
     left join job_artifacts a on a.job_id = build.id and a.file_type = 'archive'
     left join lateral (
       select g.entries -> ${entryPath}::text as entry from artifact_entry_groups g
-      where ${entryDigest}::text is not null and g.artifact_id = a.id
+      where ${entryDigest}::text is not null and g.storage_key = a.storage_key
         and (g.first_key, g.first_sha256) <= (left(${entryPath}::text, 600) collate "C", ${entryDigest}::text collate "C")
       order by g.first_key desc, g.first_sha256 desc limit 1
     ) e on true

@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Job } from "../../schema";
-import { artifactEntryGroups, jobArtifacts, jobs } from "../../schema";
-import { type Config, DEFAULT_MAX_ARTIFACT_ENTRIES } from "../platform/config";
+import { jobArtifacts, jobs } from "../../schema";
 import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import type { Storage } from "../platform/storage";
@@ -52,28 +51,34 @@ export function literal(value: string): string {
  * (parse, bind, describe, execute, sync), and the Neon driver copies what it has buffered on
  * each write, so a 6 MB bind went through four copies: about 17 ms of CPU at 70,000 entries.
  */
-function insertGroups(
-  tx: Pick<Database, "execute">,
-  artifactId: number,
-  groups: EntryGroup[],
-  from: number,
-  to: number,
-) {
+function insertGroups(db: Pick<Database, "execute">, key: string, groups: EntryGroup[], from: number, to: number) {
   const rows = groups
     .slice(from, to)
-    .map((g) => `(${artifactId}, ${literal(g.firstKey)}, ${literal(g.firstSha256)}, ${literal(g.json)}::json)`);
-  return tx.execute(
+    .map((g) => `(${literal(key)}, ${literal(g.firstKey)}, ${literal(g.firstSha256)}, ${literal(g.json)}::json)`);
+  return db.execute(
     sql.raw(
-      `insert into artifact_entry_groups (artifact_id, first_key, first_sha256, entries) values ${rows.join(", ")}`,
+      `insert into artifact_entry_groups (storage_key, first_key, first_sha256, entries) values ${rows.join(", ")}`,
     ),
   );
 }
 
+/**
+ * Writes the index of the archive stored at `key` (a fresh key per upload, so nothing is there
+ * yet), INDEX_INSERT_BATCH groups a statement. No transaction: nothing reads the rows until a
+ * job_artifacts row names the key, which recordArchive commits only after this is done; rows of
+ * an upload that fails go with its object (discardArchive, or the cleanup's purge after a crash).
+ */
+export async function writeIndex(db: Pick<Database, "execute">, key: string, groups: EntryGroup[]): Promise<void> {
+  if (process.env.TRACE_UPLOAD) console.log("groups built");
+  for (let i = 0; i < groups.length; i += INDEX_INSERT_BATCH) {
+    await insertGroups(db, key, groups, i, Math.min(groups.length, i + INDEX_INSERT_BATCH));
+  }
+}
+
+/** An archive stored and indexed (lib/ingest/store.ts), to be made a job's. */
 export interface ArchiveRecord {
   readonly key: string;
   readonly summary: ArchiveSummary;
-  /** The index, when the upload built it on the way (storeArchive); otherwise built here. */
-  readonly groups?: EntryGroup[];
   readonly accessibility: "public" | "private" | "none";
   readonly expireAt: Date | null;
 }
@@ -84,20 +89,16 @@ export interface ArchiveRecord {
  * deletion; then the old object is deleted at once (or by the cleanup, should that fail).
  */
 export async function recordArchive(
-  services: {
-    db: Database;
-    storage: Storage;
-    log: Logger;
-    now: () => Date;
-    config?: Pick<Config, "MAX_ARTIFACT_ENTRIES">;
-  },
+  services: { db: Database; storage: Storage; log: Logger; now: () => Date },
   job: Job,
   record: ArchiveRecord,
 ): Promise<void> {
   const { db } = services;
-  const maxEntries = services.config?.MAX_ARTIFACT_ENTRIES ?? DEFAULT_MAX_ARTIFACT_ENTRIES;
-  const groups = record.groups ?? (await indexGroups(services.storage, record, maxEntries));
   const replaced = await db.transaction(async (tx) => {
+    // The job's row first: two uploads of one job take their turns here. Without it, the second
+    // read "no archive yet" while the first's row was uncommitted, then its upsert waited and
+    // overwrote that row, and the first archive (object and index) was never deleted.
+    await tx.update(jobs).set({ artifacts_expire_at: record.expireAt }).where(eq(jobs.id, job.id));
     const [previous] = await tx
       .select({ key: jobArtifacts.storage_key })
       .from(jobArtifacts)
@@ -111,7 +112,7 @@ export async function recordArchive(
       expire_at: record.expireAt,
       entries_indexed: true,
     };
-    const [artifact] = await tx
+    await tx
       .insert(jobArtifacts)
       .values({
         project_id: job.project_id,
@@ -121,14 +122,7 @@ export async function recordArchive(
         file_name: ARCHIVE_FILENAME,
         ...values,
       })
-      .onConflictDoUpdate({ target: [jobArtifacts.job_id, jobArtifacts.file_type], set: values })
-      .returning({ id: jobArtifacts.id });
-    if (!artifact) throw new Error("artifact upsert returned no row");
-    await tx.delete(artifactEntryGroups).where(eq(artifactEntryGroups.artifact_id, artifact.id));
-    for (let i = 0; i < groups.length; i += INDEX_INSERT_BATCH) {
-      await insertGroups(tx, artifact.id, groups, i, Math.min(groups.length, i + INDEX_INSERT_BATCH));
-    }
-    await tx.update(jobs).set({ artifacts_expire_at: record.expireAt }).where(eq(jobs.id, job.id));
+      .onConflictDoUpdate({ target: [jobArtifacts.job_id, jobArtifacts.file_type], set: values });
     await cancelDeletion(tx, record.key);
     const old = previous && previous.key !== record.key ? previous.key : undefined;
     if (old) await scheduleDeletion(tx, [old], services.now());

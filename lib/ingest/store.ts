@@ -3,11 +3,10 @@ import { artifactTooLarge, paramInvalid } from "../errors";
 import { type Config, DEFAULT_MAX_ARTIFACT_ENTRIES } from "../platform/config";
 import type { Database } from "../platform/db";
 import type { Storage } from "../platform/storage";
-import { scheduleDeletion } from "../retention/deletion-queue";
+import { forgetIndexes, scheduleDeletion } from "../retention/deletion-queue";
 import { type ArchiveSummary, inspectArchive } from "../zip/inspect";
-import type { EntryGroup } from "./entry-groups";
 import { ARCHIVE_CONTENT_TYPE, archiveKey, UPLOAD_INSURANCE_MS } from "./keys";
-import { directoryKept, indexGroups } from "./record";
+import { directoryKept, indexGroups, writeIndex } from "./record";
 
 type StoreServices = {
   db: Database;
@@ -16,12 +15,10 @@ type StoreServices = {
   config?: Pick<Config, "MAX_ARTIFACT_ENTRIES">;
 };
 
-/** An archive in storage under a key only this service writes, as checked on its way in. */
+/** An archive in storage under a key only this service writes, as checked on its way in, and indexed. */
 export interface StoredArchive {
   readonly key: string;
   readonly summary: ArchiveSummary;
-  /** Its index, when built while storage finished the upload. */
-  readonly groups?: EntryGroup[];
 }
 
 /** Schedules `key` for deletion a day out, so a crash before the archive is recorded orphans nothing. */
@@ -29,28 +26,52 @@ function insure(services: StoreServices, key: string): Promise<void> {
   return scheduleDeletion(services.db, [key], new Date(services.now().getTime() + UPLOAD_INSURANCE_MS));
 }
 
+/** Deletes an archive that will not be recorded: its object and its index. */
+export async function discardArchive(services: Pick<StoreServices, "db" | "storage">, key: string): Promise<void> {
+  await Promise.all([
+    services.storage.delete([key]).catch(() => {}),
+    forgetIndexes(services.db, [key]).catch(() => {}),
+  ]);
+}
+
+/** Builds and writes the index of the archive at `key` (lib/ingest/record.ts). */
+async function index(services: StoreServices, archive: StoredArchive): Promise<void> {
+  const maxEntries = services.config?.MAX_ARTIFACT_ENTRIES ?? DEFAULT_MAX_ARTIFACT_ENTRIES;
+  await writeIndex(services.db, archive.key, await indexGroups(services.storage, archive, maxEntries));
+}
+
 /**
- * Streams an archive into storage at `key`, measuring, hashing and checking it on the way. Once
- * the last byte has passed, the index is built from the central directory the stream kept, while
- * storage finishes the upload (its last part, then completing it): the two overlap. An index that
- * cannot be built fails the upload, once storage is done with it.
+ * Streams an archive into storage at `key`, measuring, hashing and checking it on the way, and
+ * indexes it. Once the last byte has passed, the index is built from the central directory the
+ * stream kept and written to the database while storage is still taking the archive (its queued
+ * parts, then completing it): the two overlap, and the transaction that records the archive
+ * carries none of it. A directory larger than the kept tail is read back once storage is done.
+ * A failure of either deletes both (the insurance row covers a crash).
  */
 export async function storeArchive(
   services: StoreServices,
   key: string,
   body: ReadableStream<Uint8Array>,
 ): Promise<StoredArchive> {
-  const { storage } = services;
-  const maxEntries = services.config?.MAX_ARTIFACT_ENTRIES ?? DEFAULT_MAX_ARTIFACT_ENTRIES;
+  const T0 = performance.now();
+  const T = (m: string) => process.env.TRACE_UPLOAD && console.log(m, (performance.now() - T0).toFixed(1));
   await insure(services, key);
+  T("insured");
   const { stream, summary } = inspectArchive();
-  const uploading = storage.upload(key, body.pipeThrough(stream), ARCHIVE_CONTENT_TYPE);
-  // A directory larger than the kept tail is read back from storage, so only after the upload.
-  const indexing = summary.then((s) =>
-    directoryKept(s) ? indexGroups(storage, { key, summary: s }, maxEntries) : undefined,
-  );
+  const uploading = services.storage.upload(key, body.pipeThrough(stream), ARCHIVE_CONTENT_TYPE);
+  // The index's write, once it has begun: a failure waits for it, so no row lands after the discard.
+  let writing: Promise<void> = Promise.resolve();
+  const indexing = summary.then(async (s) => {
+    // A directory larger than the kept tail is read back from storage, so only after the upload.
+    if (!directoryKept(s)) await uploading;
+    T("summary");
+    writing = index(services, { key, summary: s }).then(() => {
+      T("indexed");
+    });
+    await writing;
+  });
   try {
-    const [, groups] = await Promise.all([
+    await Promise.all([
       uploading,
       // A failed upload stops reading, so its summary never comes: its own failure ends the wait.
       indexing.catch(async (error: unknown) => {
@@ -58,10 +79,13 @@ export async function storeArchive(
         throw error;
       }),
     ]);
-    return { key, summary: await summary, groups };
+    T("stored");
+    return { key, summary: await summary };
   } catch (error) {
     // A multipart upload aborts itself; a finished small one may remain.
-    await storage.delete([key]).catch(() => {});
+    await uploading.catch(() => {});
+    await writing.catch(() => {});
+    await discardArchive(services, key);
     throw error;
   }
 }
@@ -90,9 +114,11 @@ export async function adoptDirectUpload(
     await Promise.all([body.pipeThrough(capped(maxSize)).pipeThrough(stream).pipeTo(new WritableStream()), summary]);
     // Storage only accepts the signed Content-Length; a store that checks no signatures may not.
     if ((await summary).size !== upload.size) throw paramInvalid("upload_key");
-    return { key, summary: await summary };
+    const adopted = { key, summary: await summary };
+    await index(services, adopted);
+    return adopted;
   } catch (error) {
-    await storage.delete([key]).catch(() => {});
+    await discardArchive(services, key);
     throw error;
   }
 }

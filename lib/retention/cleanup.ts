@@ -3,7 +3,7 @@ import { deletedObjects, jobArtifacts } from "../../schema";
 import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import { DELETE_BATCH, type Storage } from "../platform/storage";
-import { scheduleDeletion } from "./deletion-queue";
+import { forgetIndexes, scheduleDeletion } from "./deletion-queue";
 
 /** Batches per run: each is one DeleteObjects call, so a run fits Workers' subrequest limits. */
 export const MAX_BATCHES = 10;
@@ -46,7 +46,7 @@ async function expireBatch(db: Database, now: Date, limit: number) {
 }
 
 /**
- * Deletes due objects from storage, then their rows, inside one transaction holding the rows:
+ * Deletes due objects from storage, then their indexes and rows, inside one transaction holding the rows:
  * if storage fails, nothing is forgotten and the next run tries again (deleting twice is
  * harmless); concurrent runs skip rows another run holds.
  */
@@ -61,6 +61,10 @@ async function purgeBatch(db: Database, storage: Storage, now: Date, limit: numb
       .for("update", { skipLocked: true });
     if (due.length === 0) return 0;
     await storage.delete(due.map((d) => d.key));
+    await forgetIndexes(
+      tx,
+      due.map((d) => d.key),
+    );
     await tx.delete(deletedObjects).where(
       inArray(
         deletedObjects.id,

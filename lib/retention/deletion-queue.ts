@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { deletedObjects } from "../../schema";
+import { artifactEntryGroups, deletedObjects } from "../../schema";
 import type { Database } from "../platform/db";
 import type { Logger } from "../platform/services";
 import type { Storage } from "../platform/storage";
@@ -25,6 +25,15 @@ export async function cancelDeletion(db: Pick<Database, "delete">, key: string):
   await db.delete(deletedObjects).where(eq(deletedObjects.storage_key, key));
 }
 
+/**
+ * Deletes the indexes of archives whose objects are gone (schema/artifact-entries.ts): an index
+ * lives as long as its object, so whatever deletes an object deletes its index after it.
+ */
+export async function forgetIndexes(db: Pick<Database, "delete">, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.delete(artifactEntryGroups).where(inArray(artifactEntryGroups.storage_key, [...keys]));
+}
+
 /** Deletes objects whose references are gone now, leaving them to the cleanup if storage fails. */
 export async function deleteNow(
   services: { db: Database; storage: Storage; log: Logger },
@@ -33,6 +42,7 @@ export async function deleteNow(
   if (keys.length === 0) return;
   try {
     await services.storage.delete(keys);
+    await forgetIndexes(services.db, keys);
     await services.db.delete(deletedObjects).where(and(inArray(deletedObjects.storage_key, [...keys])));
   } catch (error) {
     services.log.error("object deletion deferred to the cleanup", { keys: keys.length, cause: error });

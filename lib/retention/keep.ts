@@ -17,12 +17,12 @@ export async function keepJobArtifacts(db: Database, job: Job, now: Date): Promi
     .limit(1);
   if (!archive || (job.artifacts_expire_at !== null && job.artifacts_expire_at <= now)) throw notFound();
 
-  // Artifact rows before the job row: the order an upload (lib/ingest/record.ts) takes them in,
+  // The job row before its artifact rows: the order an upload (lib/ingest/record.ts) takes them in,
   // so a keep and an upload of the same job wait for each other instead of deadlocking.
   await withRetry(() =>
     db.transaction(async (tx) => {
-      await tx.update(jobArtifacts).set({ expire_at: sql`null` }).where(eq(jobArtifacts.job_id, job.id));
       await tx.update(jobs).set({ artifacts_expire_at: null }).where(eq(jobs.id, job.id));
+      await tx.update(jobArtifacts).set({ expire_at: sql`null` }).where(eq(jobArtifacts.job_id, job.id));
     }),
   );
 }

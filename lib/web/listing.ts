@@ -99,14 +99,13 @@ export async function listDirectory(
 ): Promise<JobListing> {
   const { directory } = options;
   const { gt, ge } = startBounds(directory, options.after);
-  const artifact = sql`(select id from job_artifacts where storage_key = ${options.storageKey})`;
   const c = (value: SQL | string) => sql`${value}::text collate "C"`;
   // Below the directory: before `dir0` when the directory is `dir/`; the root has no end.
   const end = directory === "" ? null : `${directory.slice(0, -1)}0`;
   const below = (column: SQL) => (end === null ? sql`` : sql`and ${column} < ${c(end)}`);
   const rest = sql`substr(y.k, ${[...directory].length + 1})`;
   const group = sql`g.first_key, g.first_sha256, g.entries from artifact_entry_groups g
-    where g.artifact_id = ${artifact} and (g.first_key, g.first_sha256) > (w.gk, w.gd)`;
+    where g.storage_key = ${c(options.storageKey)} and (g.first_key, g.first_sha256) > (w.gk, w.gd)`;
   const result = await db.execute<ChildRow & Record<string, unknown>>(sql`
     with recursive walk(s, n, gk, gd, k, lo, children) as (
       select 0, 0, ${c("")}, ${c("")}, ${c(gt)}, ${c(ge)}, '[]'::json

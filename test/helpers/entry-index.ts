@@ -10,8 +10,8 @@ export interface IndexedEntry {
   readonly group: { readonly firstKey: string; readonly firstSha256: string; readonly first: boolean };
 }
 
-/** Every entry of an artifact's index, in the index's order. */
-export async function indexedEntries(db: Database, artifactId: number): Promise<IndexedEntry[]> {
+/** Every entry of the index of the archive stored at `storageKey`, in the index's order. */
+export async function indexedEntries(db: Database, storageKey: string): Promise<IndexedEntry[]> {
   const result = await db.execute<{
     path: string;
     fields: number[];
@@ -21,7 +21,7 @@ export async function indexedEntries(db: Database, artifactId: number): Promise<
   }>(sql`
     select e.key as path, e.value as fields, g.first_key, g.first_sha256, e.i::int as i
     from artifact_entry_groups g, json_each(g.entries) with ordinality as e(key, value, i)
-    where g.artifact_id = ${artifactId}
+    where g.storage_key = ${storageKey}
     order by g.first_key, g.first_sha256, e.i
   `);
   return result.rows.map((r) => ({

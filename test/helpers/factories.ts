@@ -142,8 +142,8 @@ export function factories(db: Database, storage?: Storage) {
     });
     const mine = and(eq(jobArtifacts.job_id, owner.id), eq(jobArtifacts.storage_key, key));
     if (options.indexed === false) {
-      const [row] = await db.update(jobArtifacts).set({ entries_indexed: false }).where(mine).returning();
-      await db.delete(artifactEntryGroups).where(eq(artifactEntryGroups.artifact_id, row?.id ?? 0));
+      await db.update(jobArtifacts).set({ entries_indexed: false }).where(mine);
+      await db.delete(artifactEntryGroups).where(eq(artifactEntryGroups.storage_key, key));
     }
     if (options.reportsOnly) await db.update(jobArtifacts).set({ file_type: "junit", file_format: "gzip" }).where(mine);
     return { key, sha256: summary.sha256, size: summary.size };

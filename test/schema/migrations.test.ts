@@ -289,7 +289,7 @@ describe("migration 0006 (a row per entry -> groups of entries)", () => {
 
   it("holds the entries in the JS writer's order, in groups within its bounds", async () => {
     for (const archive of archives) {
-      const migrated = await indexedEntries(db, archive.artifactId);
+      const migrated = await indexedEntries(db, archive.storageKey);
       const written = entryGroups(archive.entries.map(({ path, fields }) => ({ name: utf8.encode(path), ...fields })));
       // The same entries in the same order, field for field.
       expect(migrated.map((e) => [e.path, e.fields])).toEqual(written.flatMap((g) => groupMembers(g.json)));

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { ACCESS_LEVELS, deletedObjects, jobArtifacts, jobs } from "../../../schema";
+import { indexedEntries } from "../../helpers/entry-index";
 import { harness } from "../../helpers/harness";
 
 const h = harness();
@@ -20,6 +21,7 @@ describe("DELETE /api/v4/projects/:id/jobs/:job_id/artifacts", () => {
     expect(res.status).toBe(204);
     expect(await db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id))).toEqual([]);
     expect(await h.exists(stored.key)).toBe(false);
+    expect(await indexedEntries(db, stored.key)).toEqual([]);
     expect(await db.select().from(deletedObjects).where(eq(deletedObjects.storage_key, stored.key))).toEqual([]);
     const [row] = await db.select().from(jobs).where(eq(jobs.id, job.id));
     expect(row?.id).toBe(job.id);

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../lib/auth/tokens";
 import { GROUP_ENTRIES, GROUP_TEXT } from "../../../lib/ingest/entry-groups";
@@ -23,7 +24,7 @@ const fileUrl = (project: { id: number }, job: { id: number }, path: string) =>
 /** The index of a job's archive, entry by entry in the index's order. */
 async function indexOf(jobId: number) {
   const artifact = await archiveRow(jobId);
-  return indexedEntries(h.db, artifact?.id ?? 0);
+  return indexedEntries(h.db, artifact?.storage_key ?? "");
 }
 
 describe("the index of a large archive goes in a few statements", () => {
@@ -155,5 +156,10 @@ describe("the index of a large archive goes in a few statements", () => {
     expect((await indexOf(job.id)).map((e) => e.path)).toEqual(expected);
     const file = await h.fetch(fileUrl(project, job, expected[1234] ?? ""));
     expect(await file.text()).toBe(`from ${recorded}`);
+    // The replaced archive's index went with its object: only the recorded key's is left.
+    const indexed = await h.db.execute<{ storage_key: string }>(
+      sql`select distinct storage_key from artifact_entry_groups where storage_key like ${`artifacts/${project.id}/${job.id}/%`}`,
+    );
+    expect(indexed.rows.map((r) => r.storage_key)).toEqual([(await archiveRow(job.id))?.storage_key]);
   });
 });

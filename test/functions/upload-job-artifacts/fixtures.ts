@@ -25,8 +25,8 @@ export function uploads(h: Harness) {
       const stream = await h.storage.read(key);
       return stream ? new Uint8Array(await new Response(stream).arrayBuffer()) : null;
     },
-    async indexedPaths(artifactId: number) {
-      return (await indexedEntries(h.db, artifactId)).map((e) => e.path).sort();
+    async indexedPaths(storageKey: string) {
+      return (await indexedEntries(h.db, storageKey)).map((e) => e.path).sort();
     },
     async archiveRow(jobId: number) {
       const [row] = await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, jobId));

@@ -28,7 +28,7 @@ describe("POST /api/v4/jobs/:job_id/artifacts", () => {
     expect(row).toMatchObject({ size: zip.length, sha256: sha256(zip), accessibility: "private", file_format: "zip" });
     expect(await storedBytes(row?.storage_key ?? "")).toEqual(zip);
     expect(row?.entries_indexed).toBe(true);
-    expect(await indexedPaths(row?.id ?? 0)).toEqual(["a.txt", "dir/b.txt"]);
+    expect(await indexedPaths(row?.storage_key ?? "")).toEqual(["a.txt", "dir/b.txt"]);
   });
 
   it("takes artifact settings from the query string, as GitLab Runner sends them", async () => {
@@ -68,6 +68,7 @@ describe("POST /api/v4/jobs/:job_id/artifacts", () => {
     const { job, token } = await runningJob();
     expect((await upload(job, token, multipartUpload(smallZip({ "v1.txt": "one" })))).status).toBe(201);
     const first = await archiveRow(job.id);
+    expect(await indexedPaths(first?.storage_key ?? "")).toEqual(["v1.txt"]);
     const second = smallZip({ "v2.txt": "two" });
     expect((await upload(job, token, multipartUpload(second))).status).toBe(201);
     const rows = await h.db.select().from(jobArtifacts).where(eq(jobArtifacts.job_id, job.id));
@@ -75,6 +76,8 @@ describe("POST /api/v4/jobs/:job_id/artifacts", () => {
     expect(rows[0]?.storage_key).not.toBe(first?.storage_key);
     expect(await storedBytes(rows[0]?.storage_key ?? "")).toEqual(second);
     expect(await storedBytes(first?.storage_key ?? "")).toBeNull();
-    expect(await indexedPaths(rows[0]?.id ?? 0)).toEqual(["v2.txt"]);
+    // The old object's index went with it.
+    expect(await indexedPaths(first?.storage_key ?? "")).toEqual([]);
+    expect(await indexedPaths(rows[0]?.storage_key ?? "")).toEqual(["v2.txt"]);
   });
 });

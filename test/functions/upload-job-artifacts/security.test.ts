@@ -39,7 +39,7 @@ describe("a request with two file parts", () => {
     expect(res.status).toBe(201);
     const row = await archiveRow(job.id);
     expect(row?.sha256).toBe(sha256(first));
-    expect(await indexedPaths(row?.id ?? 0)).toEqual(["first.txt"]);
+    expect(await indexedPaths(row?.storage_key ?? "")).toEqual(["first.txt"]);
     // The second part was refused before storage: no upload insurance row was written for it.
     const insured = await h.db
       .select()

@@ -5,6 +5,7 @@ import { storeArchive } from "../../../lib/ingest/store";
 import type { Storage } from "../../../lib/platform/storage";
 import { runCleanup } from "../../../lib/retention/cleanup";
 import { deletedObjects, jobArtifacts, jobs } from "../../../schema";
+import { indexedEntries } from "../../helpers/entry-index";
 import { harness } from "../../helpers/harness";
 import { smallZip } from "../../helpers/zips";
 
@@ -72,16 +73,20 @@ const rowsOf = (made: { job: { id: number } }[]) =>
       ),
     );
 
-/** Every row we made still points at an object; rows of `gone` kinds and their objects are gone. */
+const indexed = async (key: string) => (await indexedEntries(db, key)).length;
+
+/** Every row we made still points at an indexed object; rows of `gone` kinds, their objects and indexes are gone. */
 async function assertSettled(made: World) {
   for (const a of made) {
     const row = await rowOf(a.job.id);
     if (a.kind === "expired-unlocked") {
       expect(row, a.kind).toBeUndefined();
       expect(await h.exists(a.key), a.kind).toBe(false);
+      expect(await indexed(a.key), a.kind).toBe(0);
     } else {
       expect(row?.storage_key, a.kind).toBe(a.key);
       expect(await h.exists(a.key), a.kind).toBe(true);
+      expect(await indexed(a.key), a.kind).toBe(1);
     }
   }
   expect(await queued(made)).toEqual([]);
@@ -118,10 +123,12 @@ describe("the artifact cleanup", () => {
     });
     await expect(runCleanup(at(failing))).rejects.toThrow("storage went away");
     expect(calls).toBe(1);
-    // Nothing that should stay was touched, and no row points at a deleted object.
+    // Nothing that should stay was touched, and no row points at a deleted object; every index stays
+    // until its object's deletion is done with.
     for (const a of made) {
       const row = await rowOf(a.job.id);
       if (row) expect(await h.exists(row.storage_key), a.kind).toBe(true);
+      expect(await indexed(a.key), a.kind).toBe(1);
       if (a.kind !== "expired-unlocked") expect(row?.storage_key, a.kind).toBe(a.key);
     }
     // What was to go is remembered, whatever storage managed to do.
@@ -164,7 +171,9 @@ describe("the artifact cleanup", () => {
     expect(await h.exists(key)).toBe(true);
     await runCleanup(at(h.storage, new Date(EXPIRED.getTime() + 3600_000)));
     expect(await h.exists(key)).toBe(true);
+    expect(await indexed(key)).toBe(1);
     await runCleanup(at(h.storage));
     expect(await h.exists(key)).toBe(false);
+    expect(await indexed(key)).toBe(0);
   });
 });
