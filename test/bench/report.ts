@@ -67,7 +67,7 @@ export interface BenchFigures {
   readonly largeScenarios: readonly string[];
   readonly load: readonly LoadFigures[];
   readonly memory: readonly MemoryFigures[];
-  readonly upload: UploadFigures | { readonly error: string };
+  readonly upload: readonly UploadFigures[] | { readonly error: string };
   readonly inProcess: readonly Figure[];
   /** Parts that failed, with why (the page says so instead of leaving them out silently). */
   readonly failures: readonly string[];
@@ -166,16 +166,27 @@ function goals(f: BenchFigures): string[][] {
       enough ? met(m.after < (m.working ?? 0) * (1 + FLAT_GROWTH)) : "not shown (fewer requests in the time bound)",
     ]);
   }
-  // 5. Indexing at upload.
+  // 5. Indexing at upload, for each way of reaching PostgreSQL.
   const u = f.upload;
-  rows.push([
-    "5. 70,000-entry upload within 1.5x of a same-size two-entry upload",
-    "6.6 s against 1.75 s (x3.8)",
-    "error" in u ? u.error : `${u.manyMs} ms against ${u.twoMs} ms (x${u.ratio.toFixed(2)})`,
-    met("error" in u ? undefined : u.ratio <= 1.5),
-  ]);
+  for (const figures of "error" in u ? [u] : u) {
+    const database = "error" in figures ? "" : ` (${UPLOAD_DATABASES[figures.database] ?? figures.database})`;
+    rows.push([
+      `5. 70,000-entry upload within 1.5x of a same-size two-entry upload${database}`,
+      "6.6 s against 1.75 s (x3.8)",
+      "error" in figures
+        ? figures.error
+        : `${figures.manyMs} ms against ${figures.twoMs} ms (x${figures.ratio.toFixed(2)})`,
+      met("error" in figures ? undefined : figures.ratio <= 1.5),
+    ]);
+  }
   return rows;
 }
+
+/** How index-upload.ts names its ways of reaching PostgreSQL, for the page. */
+const UPLOAD_DATABASES: Record<string, string> = {
+  tcp: "Node entry, node-postgres over TCP",
+  websocket: "the Worker's Neon driver over WebSocket, through the in-process bridge",
+};
 
 function sideBySideTables(results: readonly Measured[]): string[] {
   const lines: string[] = [];
@@ -309,11 +320,19 @@ export function writePage(f: BenchFigures, chart: string | undefined, date = new
     "## Upload: what indexing costs",
     "",
     "`test/bench/index-upload.ts`: interleaved uploads through the HTTP API in-process of a 70,000-entry",
-    "archive and a two-entry archive of the same size; medians.",
+    "archive and a two-entry archive of the same size; medians. The index is written while storage is",
+    "still taking the archive (lib/ingest/store.ts), so the transaction that records it carries none of it.",
+    "Twice, once per way the service reaches PostgreSQL: node-postgres over TCP as the Node entry opens it,",
+    "and the Neon driver's pool over WebSocket as the Worker opens it, here through the local bridge",
+    "(lib/local/ws-proxy.ts), which runs in the bench's process and adds its own CPU to every statement",
+    "(against Neon the bridge is Neon's, elsewhere).",
     "",
-    "error" in f.upload
-      ? f.upload.error
-      : `${f.upload.sizes}. Median ${f.upload.manyMs} ms against ${f.upload.twoMs} ms: x${f.upload.ratio.toFixed(2)}.`,
+    ...("error" in f.upload
+      ? [f.upload.error]
+      : f.upload.map(
+          (u) =>
+            `- ${UPLOAD_DATABASES[u.database] ?? u.database}: ${u.sizes}. Median ${u.manyMs} ms against ${u.twoMs} ms: x${u.ratio.toFixed(2)}.`,
+        )),
     "",
     "## In-process: requests' cost and one large entry streamed",
     "",

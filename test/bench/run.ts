@@ -114,7 +114,7 @@ async function main() {
   } finally {
     await stack.stop();
   }
-  const upload: UploadFigures | { error: string } = PARTS.has("upload")
+  const upload: UploadFigures[] | { error: string } = PARTS.has("upload")
     ? ((await attempt("upload", () => uploadComparison(UPLOAD_ROUNDS, log))) ?? { error: "see the failures above" })
     : { error: "not measured (BENCH_PARTS)" };
   const chart = measured.length ? await attempt("chart", () => chartSvg(measured)) : undefined;
