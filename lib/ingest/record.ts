@@ -69,7 +69,6 @@ function insertGroups(db: Pick<Database, "execute">, key: string, groups: EntryG
  * an upload that fails go with its object (discardArchive, or the cleanup's purge after a crash).
  */
 export async function writeIndex(db: Pick<Database, "execute">, key: string, groups: EntryGroup[]): Promise<void> {
-  if (process.env.TRACE_UPLOAD) console.log("groups built");
   for (let i = 0; i < groups.length; i += INDEX_INSERT_BATCH) {
     await insertGroups(db, key, groups, i, Math.min(groups.length, i + INDEX_INSERT_BATCH));
   }

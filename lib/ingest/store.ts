@@ -53,10 +53,7 @@ export async function storeArchive(
   key: string,
   body: ReadableStream<Uint8Array>,
 ): Promise<StoredArchive> {
-  const T0 = performance.now();
-  const T = (m: string) => process.env.TRACE_UPLOAD && console.log(m, (performance.now() - T0).toFixed(1));
   await insure(services, key);
-  T("insured");
   const { stream, summary } = inspectArchive();
   const uploading = services.storage.upload(key, body.pipeThrough(stream), ARCHIVE_CONTENT_TYPE);
   // The index's write, once it has begun: a failure waits for it, so no row lands after the discard.
@@ -64,10 +61,7 @@ export async function storeArchive(
   const indexing = summary.then(async (s) => {
     // A directory larger than the kept tail is read back from storage, so only after the upload.
     if (!directoryKept(s)) await uploading;
-    T("summary");
-    writing = index(services, { key, summary: s }).then(() => {
-      T("indexed");
-    });
+    writing = index(services, { key, summary: s });
     await writing;
   });
   try {
@@ -79,7 +73,6 @@ export async function storeArchive(
         throw error;
       }),
     ]);
-    T("stored");
     return { key, summary: await summary };
   } catch (error) {
     // A multipart upload aborts itself; a finished small one may remain.

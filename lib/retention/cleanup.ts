@@ -60,11 +60,9 @@ async function purgeBatch(db: Database, storage: Storage, now: Date, limit: numb
       .limit(limit)
       .for("update", { skipLocked: true });
     if (due.length === 0) return 0;
-    await storage.delete(due.map((d) => d.key));
-    await forgetIndexes(
-      tx,
-      due.map((d) => d.key),
-    );
+    const keys = due.map((d) => d.key);
+    await storage.delete(keys);
+    await forgetIndexes(tx, keys);
     await tx.delete(deletedObjects).where(
       inArray(
         deletedObjects.id,
