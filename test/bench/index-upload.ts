@@ -20,6 +20,7 @@ import { random } from "../helpers/bytes";
 import { factories } from "../helpers/factories";
 import { scratchStack } from "../helpers/scratch-stack";
 import { manyEntriesZip, multipartUpload } from "../helpers/zips";
+import { median } from "./side-by-side";
 import { startStorageProcess } from "./storage-process";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 70_000);
@@ -39,14 +40,11 @@ function twoEntries(size: number): Uint8Array {
   return zipSync({ "a.bin": [random(half), { level: 0 }], "b.bin": [random(size - 300 - half), { level: 0 }] });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
 async function main() {
   const stack = await scratchStack("index-upload");
-  const stops: (() => Promise<void>)[] = [];
+  let storage: Awaited<ReturnType<typeof startStorageProcess>> | undefined;
   try {
-    const storage = await startStorageProcess(stack.storageDirectory);
-    stops.push(storage.stop);
+    storage = await startStorageProcess(stack.storageDirectory);
     const built = servicesFrom({ ...stack.settings, ADMIN_TOKEN, S3_ENDPOINT: storage.endpoint }, nodeWebSocket);
     const opened = DATABASES.map((name) => {
       const { services, close } =
@@ -96,7 +94,7 @@ async function main() {
     }
     for (const { close } of [...opened, setup]) await close();
   } finally {
-    for (const stop of stops) await stop();
+    await storage?.stop();
     await stack.stop();
   }
 }
